@@ -5,8 +5,17 @@
 // parsing quadratic.
 
 public struct JSONObject: Sendable {
-    public private(set) var keys: [String] = []
-    public private(set) var values: [JSONValue] = []
+    public struct Entry: Sendable {
+        public var key: String
+        public var value: JSONValue
+        public init(_ key: String, _ value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// Members in order; one array so an object costs one allocation.
+    public private(set) var entries: [Entry] = []
     private var index: [String: Int]? = nil
 
     private static let indexThreshold = 24
@@ -17,12 +26,20 @@ public struct JSONObject: Sendable {
         for (k, v) in pairs { self[k] = v }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    /// Takes members that are already unique (the parser de-duplicates before calling this).
+    init(uniqueEntries: [Entry]) {
+        entries = uniqueEntries
+        if entries.count > Self.indexThreshold { rebuildIndex() }
+    }
+
+    public var keys: [String] { entries.map(\.key) }
+    public var values: [JSONValue] { entries.map(\.value) }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
 
     public func firstIndex(ofKey key: String) -> Int? {
         if let index { return index[key] }
-        for i in keys.indices where keys[i] == key { return i }
+        for i in entries.indices where entries[i].key == key { return i }
         return nil
     }
 
@@ -37,19 +54,12 @@ public struct JSONObject: Sendable {
         set {
             if let newValue {
                 if let i = firstIndex(ofKey: key) {
-                    values[i] = newValue
+                    entries[i].value = newValue
                 } else {
-                    keys.append(key)
-                    values.append(newValue)
-                    if index != nil {
-                        index![key] = keys.count - 1
-                    } else if keys.count > Self.indexThreshold {
-                        rebuildIndex()
-                    }
+                    appendUnchecked(key: key, value: newValue)
                 }
             } else if let i = firstIndex(ofKey: key) {
-                keys.remove(at: i)
-                values.remove(at: i)
+                entries.remove(at: i)
                 if index != nil { rebuildIndex() }
             }
         }
@@ -57,11 +67,10 @@ public struct JSONObject: Sendable {
 
     /// Appends without checking for an existing key. Only for callers that know the key is new.
     mutating func appendUnchecked(key: String, value: JSONValue) {
-        keys.append(key)
-        values.append(value)
+        entries.append(Entry(key, value))
         if index != nil {
-            index![key] = keys.count - 1
-        } else if keys.count > Self.indexThreshold {
+            index![key] = entries.count - 1
+        } else if entries.count > Self.indexThreshold {
             rebuildIndex()
         }
     }
@@ -74,27 +83,32 @@ public struct JSONObject: Sendable {
     }
 
     public mutating func sortKeys() {
-        let order = keys.indices.sorted { keys[$0] < keys[$1] }
-        keys = order.map { keys[$0] }
-        values = order.map { values[$0] }
+        entries.sort { $0.key < $1.key }
         if index != nil { rebuildIndex() }
     }
 
     private mutating func rebuildIndex() {
-        guard keys.count > Self.indexThreshold else {
+        guard entries.count > Self.indexThreshold else {
             index = nil
             return
         }
-        var idx = [String: Int](minimumCapacity: keys.count)
-        for (i, k) in keys.enumerated() { idx[k] = i }
+        var idx = [String: Int](minimumCapacity: entries.count)
+        for (i, e) in entries.enumerated() { idx[e.key] = i }
         index = idx
     }
 }
 
 extension JSONObject: Sequence {
-    public func makeIterator() -> Zip2Sequence<[String], [JSONValue]>.Iterator {
-        zip(keys, values).makeIterator()
+    public struct Iterator: IteratorProtocol {
+        var base: IndexingIterator<[Entry]>
+        public mutating func next() -> (key: String, value: JSONValue)? {
+            guard let e = base.next() else { return nil }
+            return (e.key, e.value)
+        }
     }
+
+    public func makeIterator() -> Iterator { Iterator(base: entries.makeIterator()) }
+    public var underestimatedCount: Int { entries.count }
 }
 
 extension JSONObject: ExpressibleByDictionaryLiteral {

@@ -38,6 +38,8 @@ public enum JSONParser {
 
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
         var reader = Reader(buffer: buffer)
+        reader.values.reserveCapacity(64)
+        reader.members.reserveCapacity(64)
         reader.skipWhitespace()
         let value = try reader.parseValue(depth: 0)
         reader.skipWhitespace()
@@ -51,6 +53,10 @@ public enum JSONParser {
 private struct Reader {
     let buffer: UnsafeBufferPointer<UInt8>
     var position = 0
+    // Containers collect their members on these shared stacks and copy them out once, at their exact size,
+    // instead of growing a fresh array per object.
+    var values: [JSONValue] = []
+    var members: [JSONObject.Entry] = []
 
     init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
 
@@ -118,12 +124,13 @@ private struct Reader {
     mutating func parseObject(depth: Int) throws -> JSONValue {
         guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
         position += 1  // {
-        var object = JSONObject()
         skipWhitespace()
         if position < buffer.count, buffer[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(object)
+            return .object(JSONObject())
         }
+        let base = members.count
+        defer { members.removeSubrange(base...) }
         while true {
             skipWhitespace()
             guard position < buffer.count else { throw error("unexpected end of input in object") }
@@ -136,36 +143,55 @@ private struct Reader {
             position += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            // Duplicate keys: the last one wins, as in Go.
-            object[key] = value
+            members.append(JSONObject.Entry(key, value))
             skipWhitespace()
             guard position < buffer.count else { throw error("unexpected end of input in object") }
             let c = buffer[position]
             position += 1
             if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { return .object(object) }
+            if c == UInt8(ascii: "}") { break }
             throw error("expected ',' or '}' in object", at: position - 1)
         }
+        let count = members.count - base
+        if count > 24 {
+            // Large object: let JSONObject's index de-duplicate (last wins, as in Go).
+            var object = JSONObject()
+            for i in base..<members.count { object[members[i].key] = members[i].value }
+            return .object(object)
+        }
+        var unique = Array(members[base...])
+        // Duplicate keys are rare; check pairwise only on small objects, last one wins.
+        var i = 1
+        while i < unique.count {
+            if let j = unique[..<i].firstIndex(where: { $0.key == unique[i].key }) {
+                unique[j].value = unique[i].value
+                unique.remove(at: i)
+            } else {
+                i += 1
+            }
+        }
+        return .object(JSONObject(uniqueEntries: unique))
     }
 
     mutating func parseArray(depth: Int) throws -> JSONValue {
         guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
         position += 1  // [
-        var items: [JSONValue] = []
         skipWhitespace()
         if position < buffer.count, buffer[position] == UInt8(ascii: "]") {
             position += 1
-            return .array(items)
+            return .array([])
         }
+        let base = values.count
+        defer { values.removeSubrange(base...) }
         while true {
             skipWhitespace()
-            items.append(try parseValue(depth: depth))
+            values.append(try parseValue(depth: depth))
             skipWhitespace()
             guard position < buffer.count else { throw error("unexpected end of input in array") }
             let c = buffer[position]
             position += 1
             if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { return .array(items) }
+            if c == UInt8(ascii: "]") { return .array(Array(values[base...])) }
             throw error("expected ',' or ']' in array", at: position - 1)
         }
     }
@@ -173,7 +199,14 @@ private struct Reader {
     mutating func parseString() throws -> String {
         position += 1  // opening quote
         let start = position
-        // Fast path: no escapes.
+        // Fast path: no escapes. Skip eight plain bytes at a time.
+        if let base = buffer.baseAddress {
+            while position + 8 <= buffer.count {
+                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                if Self.hasSpecialByte(word) { break }
+                position += 8
+            }
+        }
         while position < buffer.count {
             let c = buffer[position]
             if c == UInt8(ascii: "\"") {
@@ -241,6 +274,19 @@ private struct Reader {
             }
         }
         throw error("unterminated string", at: start - 1)
+    }
+
+    /// Whether any byte of `word` is '"', '\\' or a control character (< 0x20): the bytes that end the fast scan.
+    @inline(__always)
+    static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        let quote = hasZeroByte(word ^ (ones &* 0x22))
+        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        // A byte < 0x20 has bits 5..7 clear; subtracting 0x20 from it borrows into bit 7.
+        let control = (word &- (ones &* 0x20)) & ~word & highs != 0
+        return quote || backslash || control
     }
 
     mutating func readHex4() throws -> UInt32 {

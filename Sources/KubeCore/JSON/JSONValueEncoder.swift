@@ -126,10 +126,11 @@ final class ObjectBuffer {
     }
 
     func finalize() -> JSONValue {
-        var object = JSONObject()
-        for (k, e) in zip(keys, entries) { object.appendUnchecked(key: k, value: e.finalize()) }
-        if sortKeys { object.sortKeys() }
-        return .object(object)
+        var members: [JSONObject.Entry] = []
+        members.reserveCapacity(keys.count)
+        for (k, e) in zip(keys, entries) { members.append(JSONObject.Entry(k, e.finalize())) }
+        if sortKeys { members.sort { $0.key < $1.key } }
+        return .object(JSONObject(uniqueEntries: members))
     }
 }
 
