@@ -1,7 +1,7 @@
 # Gantry build entry points. `make demo` runs the system end to end; `make test` runs every test (CI runs it).
 SWIFT ?= swift
 
-.PHONY: build release test clean
+.PHONY: build release test bench clean
 
 build:
 	$(SWIFT) build
@@ -13,6 +13,10 @@ release:
 test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Benchmarks (release build); record results in docs/benchmarks.md.
+bench: release
+	.build/release/gantry-bench json
 
 clean:
 	rm -rf .build

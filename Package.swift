@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
