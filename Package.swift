@@ -15,6 +15,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
+        .target(name: "HTTPServer"),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         .executableTarget(name: "gantry-bench", dependencies: ["KubeCore"]),
     ],
