@@ -98,6 +98,16 @@ public final class ManualClock: RuntimeClock {
     /// Time advanced since the clock was made.
     public var elapsed: Duration { state.withLock { $0.elapsed } }
 
+    /// When each suspended `sleep` is due, as time since the clock was made, earliest first.
+    public var sleepDeadlines: [Duration] {
+        state.withLock { s in
+            s.entries.compactMap { e -> Duration? in
+                if case .sleeper = e.waiter { return e.deadline - origin }
+                return nil
+            }.sorted()
+        }
+    }
+
     /// Number of tasks currently suspended in `sleep`.
     public var sleeperCount: Int { state.withLock { s in s.entries.count { if case .sleeper = $0.waiter { true } else { false } } } }
 
