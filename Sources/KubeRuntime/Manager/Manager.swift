@@ -101,8 +101,9 @@ public actor Manager {
         register(controller, needsLeader: true)
     }
 
-    /// Runs any service; `needsLeaderElection` services start when elected and stop first on shutdown.
-    public func add(_ service: any Service, needsLeaderElection: Bool = false) {
+    /// Runs any service (the probes server, an event recorder); `needsLeaderElection` services start when
+    /// elected and stop first on shutdown.
+    public func addService(_ service: any Service, needsLeaderElection: Bool = false) {
         register(service, needsLeader: needsLeaderElection)
     }
 
