@@ -54,6 +54,7 @@ final class Connection {
     private var closeAfterResponse = false
     private var closed = false
     private var continueSent = false
+    private var lingerBeforeClose = false
     private var lingered = 0
     private var idleSince: UInt64
     private var requestStartedAt: UInt64?
@@ -324,6 +325,8 @@ final class Connection {
     /// Answers a request that could not be read (or took too long), then closes.
     private func fail(_ error: HTTPParseError) {
         generation &+= 1
+        // The client may still be sending what was refused (a body too large, the rest of a slow head).
+        lingerBeforeClose = true
         input.clear()
         let body = Array("\(error.reason)\n".utf8)
         let headers: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8"]
@@ -367,7 +370,9 @@ final class Connection {
     }
 
     private func closeAfterSending() {
-        if peerClosed {
+        // Closing with unread input makes the kernel send a reset, which can destroy the response before the
+        // client reads it; only then is lingering needed.
+        if peerClosed || (!lingerBeforeClose && input.isEmpty && !parser.isReadingBody) {
             close()
             return
         }
