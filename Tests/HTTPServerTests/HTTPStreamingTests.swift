@@ -74,6 +74,38 @@ struct HTTPStreamingTests {
         }
     }
 
+    @Test func writeStallClosesTheConnectionAndFailsTheProducer() async throws {
+        let outcomes = Outcomes()
+        let chunk = [UInt8](repeating: 0x62, count: 256 * 1024)
+        let handler: HTTPHandler = { request in
+            if request.path == "/bytes" {
+                // A response far larger than the socket buffers, to a client that never reads it.
+                return HTTPResponse(status: 200, contentType: "application/octet-stream",
+                                    body: [UInt8](repeating: 0x63, count: 64 * 1024 * 1024))
+            }
+            return HTTPResponse(body: .stream { writer in
+                do {
+                    while true { try await writer.write(chunk) }
+                } catch {
+                    outcomes.report("threw \(error)")
+                    throw error
+                }
+            })
+        }
+        var config = HTTPServer.Configuration()
+        config.timeouts.writeStall = .milliseconds(300)
+        try await withServer(config, handler: handler) { server in
+            let streamReader = try await RawClient.connect(port: server.port, receiveBuffer: 16 * 1024)
+            try await streamReader.send(Self.get("/stream"))
+            #expect(await outcomes.next() == "threw \(HTTPServerError.connectionClosed)")
+
+            let bytesReader = try await RawClient.connect(port: server.port, receiveBuffer: 16 * 1024)
+            try await bytesReader.send(Self.get("/bytes"))
+            #expect(await eventually { server.statistics.timedOutConnections >= 2 })
+            #expect(await eventually { server.statistics.openConnections == 0 })
+        }
+    }
+
     @Test func disconnectCancelsAProducerThatIsWaitingForEvents() async throws {
         let outcomes = Outcomes()
         let handler: HTTPHandler = { _ in
