@@ -170,7 +170,7 @@ final class Connection {
                     if bodyStartedAt == nil { bodyStartedAt = loop.now }
                     if parser.expectsContinue && !continueSent {
                         continueSent = true
-                        outbound.append(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                        enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
                         flush()
                     }
                 } else if input.isEmpty {
@@ -262,11 +262,11 @@ final class Connection {
         } else {
             framing = exchange.minorVersion >= 1 ? .chunked : .untilClose
         }
-        outbound.append(ResponseHead.encode(status: status, headers: headers, framing: framing,
+        enqueue(ResponseHead.encode(status: status, headers: headers, framing: framing,
                                             close: exchange.closeAfter,
                                             announceKeepAlive: exchange.minorVersion == 0,
                                             date: loop.date()))
-        if let body, !exchange.isHead, !ResponseHead.forbidsBody(status), !body.isEmpty { outbound.append(body) }
+        if let body, !exchange.isHead, !ResponseHead.forbidsBody(status), !body.isEmpty { enqueue(body) }
         phase = .responding(exchange)
         flush()
         if !closed { updateInterest() }
@@ -281,7 +281,7 @@ final class Connection {
         exchange.chunked = exchange.minorVersion >= 1
         // An HTTP/1.0 client cannot take chunks: the body then ends when the connection closes.
         exchange.closeAfter = mustClose(exchange, headers) || !exchange.chunked
-        outbound.append(ResponseHead.encode(status: Self.sanitized(status), headers: headers,
+        enqueue(ResponseHead.encode(status: Self.sanitized(status), headers: headers,
                                             framing: exchange.chunked ? .chunked : .untilClose,
                                             close: exchange.closeAfter, announceKeepAlive: false,
                                             date: loop.date()))
@@ -298,11 +298,11 @@ final class Connection {
             return
         }
         if exchange.chunked {
-            outbound.append(Array((String(bytes.count, radix: 16) + "\r\n").utf8))
-            outbound.append(bytes)
-            outbound.append(ResponseHead.crlf, completion: completion)
+            enqueue(Array((String(bytes.count, radix: 16) + "\r\n").utf8))
+            enqueue(bytes)
+            enqueue(ResponseHead.crlf, completion: completion)
         } else {
-            outbound.append(bytes, completion: completion)
+            enqueue(bytes, completion: completion)
         }
         flush()
         if !closed { updateInterest() }
@@ -317,7 +317,7 @@ final class Connection {
             close()
             return
         }
-        if exchange.chunked { outbound.append(Array("0\r\n\r\n".utf8)) }
+        if exchange.chunked { enqueue(Array("0\r\n\r\n".utf8)) }
         flush()
         if !closed { updateInterest() }
     }
@@ -330,15 +330,21 @@ final class Connection {
         input.clear()
         let body = Array("\(error.reason)\n".utf8)
         let headers: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8"]
-        outbound.append(ResponseHead.encode(status: error.status, headers: headers, framing: .length(body.count),
+        enqueue(ResponseHead.encode(status: error.status, headers: headers, framing: .length(body.count),
                                             close: true, announceKeepAlive: false, date: loop.date()))
-        outbound.append(body)
+        enqueue(body)
         phase = .responding(Exchange(generation: generation, isHead: false, minorVersion: 1, keepAlive: false,
                                      closeAfter: true))
         flush()
     }
 
     // MARK: writing
+
+    private func enqueue(_ bytes: [UInt8], completion: CheckedContinuation<Void, any Error>? = nil) {
+        // The write-stall clock starts when bytes are queued, not at the last write of an earlier response.
+        if outbound.isEmpty { lastWriteProgress = loop.now }
+        outbound.append(bytes, completion: completion)
+    }
 
     private func flush() {
         while !closed && !outbound.isEmpty {
@@ -367,6 +373,8 @@ final class Connection {
         idleSince = loop.now
         if !input.isEmpty { requestStartedAt = loop.now }
         processInput()
+        // A client that half-closed gets answers to what it sent, and then nothing more can come.
+        if case .waiting = phase, peerClosed { close() }
     }
 
     private func closeAfterSending() {
