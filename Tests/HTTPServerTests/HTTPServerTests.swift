@@ -24,6 +24,42 @@ struct HTTPServerTests {
         }
     }
 
+    @Test(arguments: [1, 3])
+    func connectionsSpreadOverEventLoopsAreAllServed(eventLoops: Int) async throws {
+        let handler: HTTPHandler = { request in .text(request.remoteAddress ?? "none") }
+        try await withServer(.init(eventLoops: eventLoops), handler: handler) { server in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        let client = try await RawClient.connect(port: server.port)
+                        for _ in 0..<20 {
+                            try await client.send(Self.get("/peer"))
+                            let response = try await client.readResponse()
+                            #expect(response.text.hasPrefix("127.0.0.1:"), "\(response.text)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(server.statistics.requestsCompleted == 240)
+        }
+    }
+
+    @Test func largeBodiesGoBothWays() async throws {
+        try await withServer(handler: echoHandler) { server in
+            let client = try await RawClient.connect(port: server.port, receiveBuffer: 32 * 1024)
+            let body = (0..<(3 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
+            try await client.send(Array("POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            let response = try await client.readResponse(timeout: 30)
+            #expect(response.header("X-Body-Length") == String(body.count))
+            #expect(response.body.count == body.count + "POST /big ".utf8.count)
+            #expect(Array(response.body.dropFirst("POST /big ".utf8.count)) == body)
+            // The default body limit is 10 MiB.
+            try await client.send("POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: \(10 * 1024 * 1024 + 1)\r\n\r\n")
+            #expect(try await client.readResponse().status == 413)
+        }
+    }
+
     @Test func answersCarryDateServerAndContentLength() async throws {
         try await withServer(handler: echoHandler) { server in
             let client = try await RawClient.connect(port: server.port)
