@@ -17,6 +17,8 @@ enum HTTPBenchmark {
         let port = Int(Bench.option("port", in: args) ?? "") ?? 0
         let serve = Bench.option("serve", in: args).flatMap(Double.init)
 
+        let idleConnections = Int(Bench.option("idle-connections", in: args) ?? "") ?? 1000
+        let rssBefore = residentMiB()
         var configuration = HTTPServer.Configuration(port: port, eventLoops: eventLoops)
         configuration.limits.maxConnections = 10_000
         let body = Array("ok\n".utf8)
@@ -34,7 +36,22 @@ enum HTTPBenchmark {
         }
         usleep(100_000)
         print("serving http://127.0.0.1:\(server.port)/ (\(eventLoops) event loop(s))")
-        print("idle RSS: \(residentMiB()) MiB")
+        print("RSS: \(rssBefore) MiB before the server, \(residentMiB()) MiB with it running idle")
+        if idleConnections > 0 {
+            // Connections that sent one request and stay open, as keep-alive clients and quiet watches do.
+            var held: [Int32] = []
+            let request = Array("GET /hold HTTP/1.1\r\nHost: bench\r\n\r\n".utf8)
+            for _ in 0..<idleConnections {
+                guard let fd = connectLoopback(port: server.port) else { break }
+                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                var reader = ResponseReader()
+                guard reader.readResponses(fd, count: 1) else { break }
+                held.append(fd)
+            }
+            print("RSS with \(held.count) idle keep-alive connections open: \(residentMiB()) MiB "
+                  + "(server reports \(server.statistics.openConnections) open)")
+            for fd in held { close(fd) }
+        }
 
         if let serve {
             print("serving for \(Int(serve)) s, e.g.: wrk -t2 -c50 -d10s http://127.0.0.1:\(server.port)/")
