@@ -55,11 +55,11 @@ public struct HTTPRouter: Sendable {
     }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
-        switch match(method: request.method, target: request.target) {
-        case .found(let pattern, let parameters):
+        switch resolve(method: request.method, target: request.target) {
+        case .found(let route, let parameters):
             var request = request
             request.pathParameters = parameters
-            return await routeHandler(pattern, request.method)(request)
+            return await route.handler(request)
         case .methodNotAllowed(let allowed):
             var response = HTTPResponse.text("method \(request.method) not allowed\n", status: 405)
             response.headers.add("Allow", allowed.map(\.rawValue).joined(separator: ", "))
@@ -80,6 +80,20 @@ public struct HTTPRouter: Sendable {
     }
 
     public func match(method: HTTPMethod, target: String) -> Match {
+        switch resolve(method: method, target: target) {
+        case .found(let route, let parameters): .found(pattern: route.pattern, parameters: parameters)
+        case .methodNotAllowed(let allowed): .methodNotAllowed(allowed)
+        case .notFound: .notFound
+        }
+    }
+
+    private enum Resolution {
+        case found(Route, [String: String])
+        case methodNotAllowed([HTTPMethod])
+        case notFound
+    }
+
+    private func resolve(method: HTTPMethod, target: String) -> Resolution {
         guard let path = Self.pathSegments(of: target) else { return .notFound }
         var best: (route: Route, parameters: [String: String])? = nil
         var bestGet: (route: Route, parameters: [String: String])? = nil
@@ -96,17 +110,10 @@ public struct HTTPRouter: Sendable {
         }
         // HEAD is served by the GET route when there is no HEAD route; the server drops the body.
         if best == nil && method == .head { best = bestGet }
-        if let best { return .found(pattern: best.route.pattern, parameters: best.parameters) }
+        if let best { return .found(best.route, best.parameters) }
         if allowed.isEmpty { return .notFound }
         if allowed.contains("GET") { allowed.insert("HEAD") }
         return .methodNotAllowed(allowed.sorted().map(HTTPMethod.init(rawValue:)))
-    }
-
-    private func routeHandler(_ pattern: String, _ method: HTTPMethod) -> HTTPHandler {
-        if let exact = routes.first(where: { $0.pattern == pattern && $0.method == method }) { return exact.handler }
-        // Only HEAD falls back to GET (see `match`).
-        let notFound: HTTPHandler = { _ in .text("not found\n", status: 404) }
-        return routes.first { $0.pattern == pattern && $0.method == .get }?.handler ?? notFound
     }
 
     // MARK: matching
