@@ -16,9 +16,15 @@ enum Socket {
         guard rc == 0 else { throw HTTPServerError.resolve(host: host, reason: String(cString: gai_strerror(rc))) }
         defer { freeaddrinfo(list) }
         var lastError = HTTPServerError.resolve(host: host, reason: "no usable address")
+        var candidates: [addrinfo] = []
         var entry = list
         while let ai = entry?.pointee {
+            candidates.append(ai)
             entry = ai.ai_next
+        }
+        // IPv4 first: "localhost" must reach clients that dial 127.0.0.1 (the usual loopback address here).
+        candidates = candidates.filter { $0.ai_family == AF_INET } + candidates.filter { $0.ai_family != AF_INET }
+        for ai in candidates {
             let fd = socket(ai.ai_family, ai.ai_socktype | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
                             ai.ai_protocol)
             guard fd >= 0 else {

@@ -415,6 +415,14 @@ struct HTTPServerTests {
         await #expect(throws: ClientError.self) { try await RawClient.connect(port: server.port) }
     }
 
+    @Test func localhostListensWhereLoopbackClientsDial() async throws {
+        try await withServer(.init(host: "localhost"), handler: echoHandler) { server in
+            let client = try await RawClient.connect(port: server.port)
+            try await client.send(Self.get("/local"))
+            #expect(try await client.readResponse().status == 200)
+        }
+    }
+
     @Test func invalidConfigurationAndBusyPortAreTypedErrors() throws {
         #expect(throws: HTTPServerError.self) { try HTTPServer(configuration: .init(port: 70000), handler: echoHandler) }
         let first = try HTTPServer(handler: echoHandler)
