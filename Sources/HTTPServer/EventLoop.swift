@@ -253,7 +253,8 @@ final class EventLoop {
     /// Over the connection limit: a best-effort 503 so the client knows why, then close.
     private func reject(_ fd: Int32) {
         context.counters.rejectedConnections.add(1, ordering: .relaxed)
-        var message = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n".utf8)
+        var message = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n".utf8)
+        message += Array("Content-Length: 25\r\n".utf8)
         message += Array("Connection: close\r\nServer: gantry\r\nDate: ".utf8) + date() + Array("\r\n\r\n".utf8)
         message += Array("too many open connections".utf8)
         _ = message.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -80,7 +80,8 @@ enum HTTPBenchmark {
             print("run \(run): \(Int(rate)) requests/s")
         }
         print("\(connections) connections, pipeline \(pipeline), \(runs) x \(Bench.format(seconds, 1)) s: "
-              + "median \(Int(Bench.median(rates))) requests/s (min \(Int(rates.min() ?? 0)), max \(Int(rates.max() ?? 0)))")
+              + "median \(Int(Bench.median(rates))) requests/s "
+              + "(min \(Int(rates.min() ?? 0)), max \(Int(rates.max() ?? 0)))")
         print("RSS after load: \(residentMiB()) MiB")
 
         if streams > 0 {
@@ -142,9 +143,8 @@ enum HTTPBenchmark {
     /// The head ends in the first read (it is small and sent before any chunk).
     private static func findHeadEnd(_ buffer: [UInt8], _ count: Int) -> Int? {
         guard count >= 4 else { return nil }
-        for i in 0...(count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
-            return i + 4
-        }
+        let crlfcrlf: [UInt8] = [13, 10, 13, 10]
+        for i in 0...(count - 4) where Array(buffer[i..<(i + 4)]) == crlfcrlf { return i + 4 }
         return nil
     }
 
@@ -203,7 +203,9 @@ enum HTTPBenchmark {
         addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         if rc != 0 {
             close(fd)
@@ -254,7 +256,8 @@ enum HTTPBenchmark {
                         return end - start >= total ? total : nil
                     }
                     // "Content-Length: n" (this server's exact spelling).
-                    if buffer[lineStart] == UInt8(ascii: "C") && i - lineStart > 16 && buffer[lineStart + 8] == UInt8(ascii: "L") {
+                    if i - lineStart > 16 && buffer[lineStart] == UInt8(ascii: "C")
+                        && buffer[lineStart + 8] == UInt8(ascii: "L") {
                         var n = 0
                         var j = lineStart + 16
                         while j < i, buffer[j] >= 0x30 && buffer[j] <= 0x39 {

@@ -37,7 +37,8 @@ struct HTTPRequestParserTests {
     }
 
     @Test func simpleGetWithHeadersInOrder() throws {
-        let (requests, error) = Self.parseAll("GET /api/v1/pods?watch=1 HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a:  2 \r\n\r\n")
+        let (requests, error) = Self.parseAll(
+            "GET /api/v1/pods?watch=1 HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a:  2 \r\n\r\n")
         #expect(error == nil)
         let r = try #require(requests.first)
         #expect(r.method == .get)
@@ -97,7 +98,8 @@ struct HTTPRequestParserTests {
     }
 
     @Test func absoluteFormTargetBecomesOriginForm() {
-        #expect(Self.parseAll("GET http://host:8080/p?q=1 HTTP/1.1\r\nHost: host\r\n\r\n").requests.first?.target == "/p?q=1")
+        let absolute = Self.parseAll("GET http://host:8080/p?q=1 HTTP/1.1\r\nHost: host\r\n\r\n")
+        #expect(absolute.requests.first?.target == "/p?q=1")
         #expect(Self.parseAll("GET http://host HTTP/1.1\r\nHost: host\r\n\r\n").requests.first?.target == "/")
     }
 
@@ -145,7 +147,8 @@ struct HTTPRequestParserTests {
         #expect(Self.parseAll(manyHeaders).error?.status == 431)
         let bigHeader = "GET / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "v", count: 1100) + "\r\n\r\n"
         #expect(Self.parseAll(bigHeader).error?.status == 431)
-        #expect(Self.parseAll("GET / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "v", count: 1100)).error?.status == 431)
+        let unfinished = "GET / HTTP/1.1\r\nHost: x\r\nX: " + String(repeating: "v", count: 1100)
+        #expect(Self.parseAll(unfinished).error?.status == 431)
         let bigTrailers = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
             + (0..<40).map { "T-\($0): " + String(repeating: "t", count: 30) + "\r\n" }.joined() + "\r\n"
         #expect(Self.parseAll(bigTrailers).error?.status == 431)

@@ -64,7 +64,7 @@ struct HTTPStreamingTests {
             let accepted = written.load(ordering: .relaxed)
             // Bounded by the kernel's socket buffers (a few MiB on loopback), not by what the producer wants.
             #expect(accepted < total)
-            #expect(accepted * chunk.count < 16 * 1024 * 1024, "\(accepted) chunks taken by a reader that reads nothing")
+            #expect(accepted * chunk.count < 16 * 1024 * 1024, "\(accepted) chunks taken by a reader reading nothing")
             #expect(server.statistics.activeStreams == 1)
 
             client.disconnect()
