@@ -172,7 +172,7 @@ struct HTTPStreamingTests {
                 }
             })
         }
-        let config = HTTPServer.Configuration(shutdownGracePeriod: .milliseconds(800), drainStreamsOnShutdown: true)
+        let config = HTTPServer.Configuration(shutdownGracePeriod: .seconds(2), drainStreamsOnShutdown: true)
         let server = try HTTPServer(configuration: config, handler: handler)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
