@@ -141,6 +141,24 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func largeStreamChunksArriveExactly() async throws {
+        let big = (0..<(300 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let handler: HTTPHandler = { _ in
+            HTTPResponse(body: .stream { writer in
+                try await writer.write(Array("small".utf8))
+                try await writer.write(big)
+                try await writer.write(Array("tail".utf8))
+            })
+        }
+        try await withServer(handler: handler) { server in
+            let client = try await RawClient.connect(port: server.port, receiveBuffer: 16 * 1024)
+            try await client.send(Self.get("/big"))
+            let response = try await client.readResponse()
+            #expect(response.chunkSizes == [5, big.count, 4])
+            #expect(response.body == Array("small".utf8) + big + Array("tail".utf8))
+        }
+    }
+
     @Test func streamToHTTP10ClientEndsWithTheConnection() async throws {
         let handler: HTTPHandler = { _ in
             HTTPResponse(body: .stream { writer in
