@@ -174,8 +174,10 @@ final class EventLoop {
             let count = events.withUnsafeMutableBufferPointer {
                 epoll_wait(handle.epollFD, $0.baseAddress, Int32($0.count), timeoutMillis)
             }
+            let waitError = count < 0 ? errno : 0
             now = Socket.now()
-            if count < 0 && errno != EINTR { break }
+            // Only a broken epoll descriptor fails here (a programming error); stop rather than spin.
+            if waitError != 0 && waitError != EINTR { break }
             for i in 0..<Int(max(count, 0)) {
                 let event = events[i]
                 switch event.data.u64 {
