@@ -1,5 +1,6 @@
 // The request parser without sockets: framing, every error status, byte-at-a-time input, and a fuzz loop.
 
+import Foundation
 import Testing
 @testable import HTTPServer
 
@@ -184,7 +185,7 @@ struct HTTPRequestParserTests {
             "PUT /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc",
         ].map { Array($0.utf8) }
         let alphabet = Array("\r\n :;0123456789abcdefABCDEF/HTTP.-\t\u{0}".utf8) + [0xFF, 0x80, 0x7F]
-        for round in 0..<3000 {
+        for round in 0..<fuzzRounds(3000) {
             var bytes: [UInt8]
             switch round % 3 {
             case 0:
@@ -209,6 +210,11 @@ struct HTTPRequestParserTests {
             if let error { #expect([400, 413, 414, 417, 431, 501, 505].contains(error.status), "\(error)") }
         }
     }
+}
+
+/// Fuzz rounds: the default keeps the suite fast; GANTRY_FUZZ_SCALE=100 runs a long soak by hand.
+func fuzzRounds(_ base: Int) -> Int {
+    base * max(1, Int(ProcessInfo.processInfo.environment["GANTRY_FUZZ_SCALE"] ?? "") ?? 1)
 }
 
 /// Deterministic random numbers, so a failing fuzz case can be replayed.

@@ -229,7 +229,7 @@ struct HTTPStreamingTests {
                 for worker in 0..<6 {
                     group.addTask {
                         var rng = SplitMix64(seed: 0xF00D + UInt64(worker))
-                        for round in 0..<40 {
+                        for round in 0..<fuzzRounds(40) {
                             let client = try await RawClient.connect(port: server.port)
                             try? await client.send(Self.fuzzInput(&rng))
                             if round % 2 == 0 {
