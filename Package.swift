@@ -16,11 +16,14 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
-        .target(name: "HTTPServer"),
+        // epoll, eventfd and accept4 from libc headers (header-only: links nothing).
+        .systemLibrary(name: "CEpoll"),
+        .target(name: "HTTPServer", dependencies: ["CEpoll"]),
         .target(name: "KubeRuntime", dependencies: ["KubeCore", "HTTPServer"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeCore", "HTTPServer"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "HTTPServer"]),
     ],
     swiftLanguageModes: [.v6]
 )
