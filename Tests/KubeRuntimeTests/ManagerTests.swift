@@ -8,15 +8,11 @@ import Testing
 @testable import KubeRuntime
 
 struct ManagerTests {
-    func body(_ response: HTTPResponse) -> String {
-        if case .bytes(let b) = response.body { return String(decoding: b, as: UTF8.self) }
-        return ""
-    }
-
     func quietConfiguration(_ name: String = "test", grace: Duration = .seconds(30),
-                            leaderElection: (lock: any LeaseLock, configuration: LeaderElectionConfiguration)? = nil) -> ManagerConfiguration {
+                            leaderElection: (lock: any LeaseLock, configuration: LeaderElectionConfiguration)? = nil,
+                            probes: HTTPServer.Configuration? = nil) -> ManagerConfiguration {
         ManagerConfiguration(name: name, gracePeriod: grace, leaderElection: leaderElection, exitOnLeadershipLoss: false,
-                             handleSignals: false)
+                             handleSignals: false, probes: probes)
     }
 
     @Test func probesReportLivenessReadinessAndMetrics() async throws {
@@ -25,24 +21,28 @@ struct ManagerTests {
         let informer = Informer(source: GatedList(source, gate: listGate))
         source.addList([Widget("w")], resourceVersion: "1")
         source.addWatch([.hang])
-        let manager = Manager(quietConfiguration(), logger: Logger(label: "t", sink: .discarding))
+        let manager = Manager(quietConfiguration(probes: .init(host: "127.0.0.1", port: 0)),
+                              logger: Logger(label: "t", sink: .discarding))
         await manager.add(informer)
-        let handler = manager.httpHandler
         try await whileRunning([ClosureService(name: "manager") { try await manager.run() }]) {
-            #expect(await handler(HTTPRequest(method: .get, target: "/healthz")).status == 200)
-            let notReady = await handler(HTTPRequest(method: .get, target: "/readyz?verbose"))
+            #expect(await eventually { await manager.probePort != nil })
+            let port = try #require(await manager.probePort)
+            #expect(try await LoopbackHTTP.get(port: port, path: "/healthz").status == 200)
+            let notReady = try await LoopbackHTTP.get(port: port, path: "/readyz?verbose")
             #expect(notReady.status == 500)
-            #expect(body(notReady).contains("[-]informer:widgets.test.gantry.dev failed"))
+            #expect(notReady.body.contains("[-]informer:widgets.test.gantry.dev failed"))
             listGate.open()
-            #expect(await eventually { await handler(HTTPRequest(method: .get, target: "/readyz")).status == 200 })
-            #expect(body(await handler(HTTPRequest(method: .get, target: "/readyz?verbose"))).contains("[+]informer:widgets.test.gantry.dev ok"))
-            let metrics = await handler(HTTPRequest(method: .get, target: "/metrics"))
+            #expect(await eventually { (try? await LoopbackHTTP.get(port: port, path: "/readyz").status) == 200 })
+            #expect(try await LoopbackHTTP.get(port: port, path: "/readyz?verbose").body.contains("[+]informer:widgets.test.gantry.dev ok"))
+            let metrics = try await LoopbackHTTP.get(port: port, path: "/metrics")
             #expect(metrics.status == 200)
-            #expect(metrics.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8")
-            let parsed = try PrometheusText.parse(body(metrics))
+            #expect(metrics.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+            let parsed = try PrometheusText.parse(metrics.body)
             #expect((parsed.value("process_resident_memory_bytes") ?? 0) > 0)
             #expect(parsed.value("leader_election_master_status", ["name": "test"]) == 1)
-            #expect(await handler(HTTPRequest(method: .get, target: "/nope")).status == 404)
+            #expect(try await LoopbackHTTP.get(port: port, path: "/nope").status == 404)
+            // The handler is the same without sockets.
+            #expect(await manager.httpHandler(HTTPRequest(method: .get, target: "/healthz")).status == 200)
         }
     }
 

@@ -22,15 +22,20 @@ public struct ManagerConfiguration: Sendable {
     public var exitOnLeadershipLoss: Bool
     /// Turn SIGTERM and SIGINT into a graceful stop (a second signal forces the stop).
     public var handleSignals: Bool
+    /// Where `/healthz`, `/readyz` and `/metrics` are served (port 0: any free port, see `probePort`); nil
+    /// serves nothing (the handler is still available as `httpHandler`).
+    public var probes: HTTPServer.Configuration?
 
     public init(name: String, gracePeriod: Duration = .seconds(30),
                 leaderElection: (lock: any LeaseLock, configuration: LeaderElectionConfiguration)? = nil,
-                exitOnLeadershipLoss: Bool = true, handleSignals: Bool = true) {
+                exitOnLeadershipLoss: Bool = true, handleSignals: Bool = true,
+                probes: HTTPServer.Configuration? = HTTPServer.Configuration(host: "0.0.0.0", port: 8081)) {
         self.name = name
         self.gracePeriod = gracePeriod
         self.leaderElection = leaderElection
         self.exitOnLeadershipLoss = exitOnLeadershipLoss
         self.handleSignals = handleSignals
+        self.probes = probes
     }
 }
 
@@ -69,6 +74,8 @@ public actor Manager {
     private let clock: any RuntimeClock
     private var state: State = .configuring
     private var registrations: [Registration] = []
+    /// The port the probes server listens on, once `run` has bound it.
+    public private(set) var probePort: Int?
     private nonisolated let readyChecks = LockedBox<[(name: String, check: @Sendable () -> Bool)]>([])
     private let shutdownRequests: AsyncStream<String>
     private let shutdownContinuation: AsyncStream<String>.Continuation
@@ -168,7 +175,14 @@ public actor Manager {
         defer { state = .stopped }
         let signals = configuration.handleSignals ? SignalSource() : nil
         defer { signals?.cancel() }
-        let always = registrations.filter { !$0.needsLeader }.map(\.service)
+        var always = registrations.filter { !$0.needsLeader }.map(\.service)
+        if let probes = configuration.probes {
+            // Bound before anything starts, so a taken port fails the process at once.
+            let server = try HTTPServer(configuration: probes, handler: httpHandler)
+            probePort = server.port
+            always.append(ClosureService(name: "probes") { try await server.run() })
+            logger.info("serving probes and metrics", ["address": "\(probes.host):\(server.port)"])
+        }
         let leaderOnly = registrations.filter(\.needsLeader).map(\.service)
         let elector = makeElector()
         let requests = shutdownRequests
