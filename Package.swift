@@ -23,7 +23,7 @@ let package = Package(
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeCore", "HTTPServer"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "HTTPServer"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "HTTPServer", "KubeRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )
