@@ -207,14 +207,15 @@ public final class ScriptedWatch: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, any Error>) in
                 enum Action { case chunk([UInt8]), end(Result<Void, TransportError>?), cancelled, wait }
+                let cancelled = Task.isCancelled
                 let action = state.withLock { s -> Action in
-                    if s.closedByClient { return .end(nil) }
-                    if !s.chunks.isEmpty { return .chunk(s.chunks.removeFirst()) }
-                    if let end = s.end { return .end(end) }
-                    if Task.isCancelled {
+                    if cancelled {
                         s.closedByClient = true
                         return .cancelled
                     }
+                    if s.closedByClient { return .end(nil) }
+                    if !s.chunks.isEmpty { return .chunk(s.chunks.removeFirst()) }
+                    if let end = s.end { return .end(end) }
                     s.waiter = continuation
                     return .wait
                 }

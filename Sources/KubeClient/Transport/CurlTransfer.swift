@@ -76,8 +76,10 @@ final class CurlTransfer: @unchecked Sendable {
 
     func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
         lastActivity = .now
-        var line = String(decoding: bytes, as: UTF8.self)
-        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+        // Trim the line ending on bytes: as a String, "\r\n" is one Character and defeats suffix checks.
+        var end = bytes.count
+        while end > 0 && (bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D) { end -= 1 }
+        let line = String(decoding: bytes[0..<end], as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             // A new status line (after a 1xx) starts a new head.
             let parts = line.split(separator: " ", maxSplits: 2)

@@ -44,6 +44,8 @@ public struct WatchStream<Object: Sendable>: AsyncSequence, Sendable {
         public mutating func next() async throws -> WatchEvent<Object>? {
             guard !finished else { return nil }
             do {
+                // A cancelled consumer stops at once, even with events still buffered.
+                try Task.checkCancellation()
                 while true {
                     if let event = try nextBufferedEvent() { return event }
                     guard let bytes = try await connection.stream.next() else {
