@@ -17,9 +17,12 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
         .target(name: "KubeClient", dependencies: ["KubeCore", "CCurl"]),
-        .target(name: "HTTPServer"),
+        // epoll, eventfd and accept4 from libc headers (header-only: links nothing).
+        .systemLibrary(name: "CEpoll"),
+        .target(name: "HTTPServer", dependencies: ["CEpoll"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeCore", "HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
     ],
     swiftLanguageModes: [.v6]
