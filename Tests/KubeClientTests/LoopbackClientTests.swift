@@ -154,9 +154,8 @@ struct LoopbackErrorTests {
 
     @Test func refusedConnectionIsAConnectError() async throws {
         let server = try LoopbackServer { _ in .text("") }
-        let port = server.port
-        server.stop()
-        let client = try makeClient(server, server: "http://127.0.0.1:\(port)")
+        defer { server.stop() }
+        let client = try makeClient(server, server: "http://127.0.0.1:\(unusedPort())")
         let error = await #expect(throws: KubeError.self) { _ = try await client.get(Widget.self, name: "x") }
         guard case .transport(let t)? = error else { return }
         #expect(t.kind == .connect)
@@ -165,7 +164,7 @@ struct LoopbackErrorTests {
     @Test func tlsToAPlainServerIsATLSError() async throws {
         let server = try LoopbackServer { _ in .text("") }
         defer { server.stop() }
-        let client = try makeClient(server, server: "https://127.0.0.1:\(server.port)")
+        let client = try makeClient(server, server: "https://127.0.0.1:\(plainTextResponder())")
         let error = await #expect(throws: KubeError.self) { _ = try await client.get(Widget.self, name: "x") }
         guard case .transport(let t)? = error else { return }
         #expect(t.kind == .tls)
