@@ -10,20 +10,23 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "KubeCore", targets: ["KubeCore"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
+        .target(name: "KubeClient", dependencies: ["KubeCore", "CCurl"]),
         // epoll, eventfd and accept4 from libc headers (header-only: links nothing).
         .systemLibrary(name: "CEpoll"),
         .target(name: "HTTPServer", dependencies: ["CEpoll"]),
-        .target(name: "KubeRuntime", dependencies: ["KubeCore", "HTTPServer"]),
+        .target(name: "KubeRuntime", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeCore", "HTTPServer"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeCore", "HTTPServer"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "HTTPServer", "KubeRuntime"]),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "HTTPServer"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )
