@@ -7,7 +7,7 @@ import Testing
 @testable import KubeRuntime
 
 /// Runs the services until `body` returns, then cancels them.
-func whileRunning(_ services: [any Service], _ body: () async throws -> Void) async throws {
+func whileRunning(_ services: [any Runnable], _ body: () async throws -> Void) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         for service in services { group.addTask { try await service.run() } }
         do {

@@ -24,7 +24,7 @@ struct ManagerTests {
         let manager = Manager(quietConfiguration(probes: .init(host: "127.0.0.1", port: 0)),
                               logger: Logger(label: "t", sink: .discarding))
         await manager.add(informer)
-        try await whileRunning([ClosureService(name: "manager") { try await manager.run() }]) {
+        try await whileRunning([ClosureRunnable(name: "manager") { try await manager.run() }]) {
             #expect(await eventually { await manager.probePort != nil })
             let port = try #require(await manager.probePort)
             #expect(try await LoopbackHTTP.get(port: port, path: "/healthz").status == 200)

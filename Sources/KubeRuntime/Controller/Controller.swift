@@ -34,7 +34,7 @@ public enum ControllerError: Error, CustomStringConvertible {
     }
 }
 
-public final class Controller<Object: KubeResource>: GracefulService {
+public final class Controller<Object: KubeResource>: GracefulRunnable {
     public typealias Reconcile = @Sendable (ObjectKey) async throws -> ReconcileResult
 
     public struct Options: Sendable {

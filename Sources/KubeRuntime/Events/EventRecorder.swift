@@ -61,7 +61,7 @@ public protocol EventSink: Sendable {
     func update(_ event: EventRecord) async throws
 }
 
-public final class EventRecorder: Service {
+public final class EventRecorder: Runnable {
     public let name = "event-recorder"
     private let component: String
     private let instance: String?

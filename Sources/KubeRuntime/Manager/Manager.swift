@@ -64,7 +64,7 @@ public actor Manager {
     }
 
     private struct Registration: Sendable {
-        var service: any Service
+        var service: any Runnable
         var needsLeader: Bool
     }
 
@@ -110,11 +110,11 @@ public actor Manager {
 
     /// Runs any service (the probes server, an event recorder); `needsLeaderElection` services start when
     /// elected and stop first on shutdown.
-    public func addService(_ service: any Service, needsLeaderElection: Bool = false) {
+    public func addRunnable(_ service: any Runnable, needsLeaderElection: Bool = false) {
         register(service, needsLeader: needsLeaderElection)
     }
 
-    private func register(_ service: any Service, needsLeader: Bool) {
+    private func register(_ service: any Runnable, needsLeader: Bool) {
         precondition(state == .configuring, "services are added before the manager runs")
         registrations.append(Registration(service: service, needsLeader: needsLeader))
     }
@@ -180,7 +180,7 @@ public actor Manager {
             // Bound before anything starts, so a taken port fails the process at once.
             let server = try HTTPServer(configuration: probes, handler: httpHandler)
             probePort = server.port
-            always.append(ClosureService(name: "probes") { try await server.run() })
+            always.append(ClosureRunnable(name: "probes") { try await server.run() })
             logger.info("serving probes and metrics", ["address": "\(probes.host):\(server.port)"])
         }
         let leaderOnly = registrations.filter(\.needsLeader).map(\.service)
@@ -222,7 +222,7 @@ public actor Manager {
                     state = .stopping
                     logger.info("stopping gracefully", ["reason": reason, "gracePeriod": configuration.gracePeriod])
                     stopGate.open()
-                    for service in leaderOnly { (service as? any GracefulService)?.shutDownGracefully() }
+                    for service in leaderOnly { (service as? any GracefulRunnable)?.shutDownGracefully() }
                     let grace = configuration.gracePeriod
                     group.addTask { [clock] in
                         try? await clock.sleep(for: grace)
@@ -291,11 +291,11 @@ public actor Manager {
 
     /// Runs the leader-only services while leading (at once without an elector). On a stop request graceful
     /// services are asked to finish (by `run`), other services are cancelled, and a campaign not yet won ends.
-    private static func runLeaderPart(_ services: [any Service], elector: LeaderElector?, stopGate: Gate) async throws {
+    private static func runLeaderPart(_ services: [any Runnable], elector: LeaderElector?, stopGate: Gate) async throws {
         let work: @Sendable () async throws -> Void = {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for service in services {
-                    if service is any GracefulService {
+                    if service is any GracefulRunnable {
                         group.addTask { try await service.run() }
                         continue
                     }

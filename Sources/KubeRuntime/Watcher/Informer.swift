@@ -6,7 +6,7 @@
 import KubeCore
 import Synchronization
 
-public final class Informer<Object: KubeResource>: Sendable, Service {
+public final class Informer<Object: KubeResource>: Sendable, Runnable {
     public typealias Handler = @Sendable (StoreChange<Object>) -> Void
 
     public let name: String

@@ -1,8 +1,8 @@
-// Service: a long-running part of a process (informer, controller, leader election, HTTP server), run by the
-// Manager in one task group. Cancellation stops a service; a graceful service can also be asked to finish
-// the work it has in flight first (swift-service-lifecycle's pattern, without the package).
+// Runnable: a long-running part of a process (informer, controller, leader election, HTTP server), run by
+// the Manager in one task group (controller-runtime's Runnable). Cancellation stops it; a graceful runnable can
+// also be asked to finish the work it has in flight first (swift-service-lifecycle's idea, without the package).
 
-public protocol Service: Sendable {
+public protocol Runnable: Sendable {
     /// A short name for logs.
     var name: String { get }
     /// Runs until cancelled, or until the service is done.
@@ -10,13 +10,13 @@ public protocol Service: Sendable {
 }
 
 /// A service that can stop on request after finishing work in flight, e.g. a controller's running reconciles.
-public protocol GracefulService: Service {
+public protocol GracefulRunnable: Runnable {
     /// Asks `run()` to stop taking new work and return once the work in flight is finished. Idempotent.
     func shutDownGracefully()
 }
 
 /// Wraps a closure as a service.
-public struct ClosureService: Service {
+public struct ClosureRunnable: Runnable {
     public let name: String
     private let body: @Sendable () async throws -> Void
 
