@@ -84,7 +84,7 @@ struct ControllerTests {
         let widgets = ScriptedListWatch<Widget>()
         widgets.addList([Widget("w", rv: "1", generation: 1)], resourceVersion: "1")
         var statusOnly = Widget("w", rv: "2", generation: 1)
-        statusOnly.unknownFields = UnknownFields(["status": ["phase": "Ready"]])
+        statusOnly.status = Widget.WidgetStatus(observedSize: 1)
         widgets.addWatch([
             .event(.modified(statusOnly)),
             .event(.modified(Widget("w", rv: "3", generation: 2))),

@@ -52,14 +52,14 @@ struct ConditionsTests {
 
 /// Events in memory; `update` fails for names in `missing` (an event expired by the API server's TTL).
 final class MemoryEventSink: EventSink {
-    let created = Recorder<EventRecord>()
-    let updated = Recorder<EventRecord>()
+    let created = Recorder<Event>()
+    let updated = Recorder<Event>()
     let missing = TestBox<Set<String>>([])
 
-    func create(_ event: EventRecord) async throws { created.append(event) }
+    func create(_ event: Event) async throws { created.append(event) }
 
-    func update(_ event: EventRecord) async throws {
-        if missing.value.contains(event.name) { throw Status(reason: "NotFound", code: 404) }
+    func update(_ event: Event) async throws {
+        if missing.value.contains(event.metadata.name ?? "") { throw Status(reason: "NotFound", code: 404) }
         updated.append(event)
     }
 }
@@ -88,16 +88,18 @@ struct EventRecorderTests {
 
         let first = sink.created.values[0]
         #expect(first.count == 1)
-        #expect(first.namespace == "default")
-        #expect(first.involvedObject == InvolvedObject(widget))
-        #expect(first.type == .warning && first.component == "widget-controller" && first.instance == "pod-1")
+        #expect(first.metadata.namespace == "default")
+        #expect(first.involvedObject == widget.objectReference)
+        #expect(first.involvedObject.kind == "Widget" && first.involvedObject.uid == "uid-w1")
+        #expect(first.type == "Warning" && first.source?.component == "widget-controller" && first.source?.host == "pod-1")
+        #expect(first.reportingComponent == "widget-controller" && first.reportingInstance == "pod-1")
         let last = try #require(sink.updated.values.last)
-        #expect(last.name == first.name)
+        #expect(last.metadata.name == first.metadata.name)
         #expect(last.count == 3)
         #expect(last.firstTimestamp == first.firstTimestamp)
-        #expect(last.lastTimestamp.secondsSinceEpoch == first.firstTimestamp.secondsSinceEpoch + 60)
-        #expect(Set(sink.created.values.map(\.name)).count == 3)
-        #expect(sink.created.values[2].namespace == "team-a")
+        #expect(last.lastTimestamp?.secondsSinceEpoch == (first.firstTimestamp?.secondsSinceEpoch ?? 0) + 60)
+        #expect(Set(sink.created.values.compactMap(\.metadata.name)).count == 3)
+        #expect(sink.created.values[2].metadata.namespace == "team-a")
     }
 
     @Test func aRepeatAfterTheWindowOrOfAnExpiredEventStartsANewOne() async throws {
@@ -110,7 +112,7 @@ struct EventRecorderTests {
         clock.advance(by: .seconds(601))
         recorder.record(.normal, reason: "Synced", message: "ok", on: Widget("w"))
         #expect(await eventually { sink.created.count == 2 })
-        sink.missing.withLock { $0.insert(sink.created.values[1].name) }
+        sink.missing.withLock { $0.insert(sink.created.values[1].metadata.name ?? "") }
         recorder.record(.normal, reason: "Synced", message: "ok", on: Widget("w"))
         #expect(await eventually { sink.created.count == 3 })
         recorder.finish()

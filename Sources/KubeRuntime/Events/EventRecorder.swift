@@ -12,53 +12,11 @@ public enum EventType: String, Sendable, Hashable {
     case warning = "Warning"
 }
 
-/// The object an event is about (core/v1 ObjectReference fields).
-public struct InvolvedObject: Sendable, Hashable {
-    public var apiVersion: String
-    public var kind: String
-    public var namespace: String?
-    public var name: String
-    public var uid: String?
-    public var resourceVersion: String?
-
-    public init(apiVersion: String, kind: String, namespace: String?, name: String, uid: String? = nil,
-                resourceVersion: String? = nil) {
-        self.apiVersion = apiVersion
-        self.kind = kind
-        self.namespace = namespace
-        self.name = name
-        self.uid = uid
-        self.resourceVersion = resourceVersion
-    }
-
-    public init<O: KubeResource>(_ object: O) {
-        self.init(apiVersion: O.descriptor.apiVersion, kind: O.descriptor.kind, namespace: object.metadata.namespace,
-                  name: object.metadata.name ?? "", uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion)
-    }
-}
-
-/// A core/v1 Event as the recorder writes it.
-public struct EventRecord: Sendable, Hashable {
-    public var namespace: String
-    public var name: String
-    public var involvedObject: InvolvedObject
-    public var type: EventType
-    public var reason: String
-    public var message: String
-    public var count: Int
-    public var firstTimestamp: Time
-    public var lastTimestamp: Time
-    /// `source.component` and `reportingComponent`.
-    public var component: String
-    /// `source.host` and `reportingInstance`.
-    public var instance: String?
-}
-
-/// Writes events to the API (the KubeClient adapter), or to memory in tests.
+/// Writes core/v1 Events (the KubeClient adapter, or memory in tests).
 public protocol EventSink: Sendable {
-    func create(_ event: EventRecord) async throws
-    /// Updates `count` and `lastTimestamp` of an existing event; throws if it no longer exists.
-    func update(_ event: EventRecord) async throws
+    func create(_ event: Event) async throws
+    /// Writes the new `count` and `lastTimestamp` of an existing event; throws if it no longer exists.
+    func update(_ event: Event) async throws
 }
 
 public final class EventRecorder: Runnable {
@@ -70,8 +28,8 @@ public final class EventRecorder: Runnable {
     private let logger: Logger
     private let aggregationWindow: Duration
     private let cacheSize: Int
-    private let stream: AsyncStream<(InvolvedObject, EventType, String, String)>
-    private let continuation: AsyncStream<(InvolvedObject, EventType, String, String)>.Continuation
+    private let stream: AsyncStream<(ObjectReference, EventType, String, String)>
+    private let continuation: AsyncStream<(ObjectReference, EventType, String, String)>.Continuation
 
     /// - Parameters:
     ///   - component: the reporting controller (`source.component`).
@@ -91,19 +49,19 @@ public final class EventRecorder: Runnable {
 
     /// Records an event about `object`. Never blocks; the event is written by `run()`.
     public func record<O: KubeResource>(_ type: EventType, reason: String, message: String, on object: O) {
-        record(type, reason: reason, message: message, about: InvolvedObject(object))
+        record(type, reason: reason, message: message, about: object.objectReference)
     }
 
-    public func record(_ type: EventType, reason: String, message: String, about object: InvolvedObject) {
+    public func record(_ type: EventType, reason: String, message: String, about object: ObjectReference) {
         if case .dropped = continuation.yield((object, type, reason, message)) {
             logger.debug("event buffer full; dropped the oldest event")
         }
     }
 
     private struct AggregationKey: Hashable {
-        var kind: String
+        var kind: String?
         var namespace: String?
-        var name: String
+        var name: String?
         var uid: String?
         var type: EventType
         var reason: String
@@ -112,7 +70,7 @@ public final class EventRecorder: Runnable {
 
     /// Writes recorded events until cancelled.
     public func run() async throws {
-        var cache: [AggregationKey: (event: EventRecord, seen: ContinuousClock.Instant)] = [:]
+        var cache: [AggregationKey: (event: Event, seen: ContinuousClock.Instant)] = [:]
         // Added to the timestamp in names, so two events about one object in the same nanosecond differ.
         var sequence: UInt64 = 0
         for await (object, type, reason, message) in stream {
@@ -122,7 +80,7 @@ public final class EventRecorder: Runnable {
             let now = clock.now
             let time = Time(clock.wallTime)
             if var (event, seen) = cache[key], now - seen < aggregationWindow {
-                event.count += 1
+                event.count = (event.count ?? 1) + 1
                 event.lastTimestamp = time
                 seen = now
                 do {
@@ -137,11 +95,12 @@ public final class EventRecorder: Runnable {
             let message = String(message.prefix(1024))
             sequence &+= 1
             let nanos = UInt64(max(0, clock.wallTime.timeIntervalSince1970 * 1e9)) &+ sequence
-            let event = EventRecord(
-                namespace: object.namespace ?? "default",
-                name: "\(object.name).\(String(nanos, radix: 16))",
-                involvedObject: object, type: type, reason: reason, message: message, count: 1, firstTimestamp: time,
-                lastTimestamp: time, component: component, instance: instance)
+            let event = Event(
+                metadata: ObjectMeta(name: "\(object.name ?? "object").\(String(nanos, radix: 16))",
+                                     namespace: object.namespace ?? "default"),
+                involvedObject: object, reason: reason, message: message,
+                source: EventSource(component: component, host: instance), firstTimestamp: time, lastTimestamp: time,
+                count: 1, type: type.rawValue, reportingComponent: component, reportingInstance: instance)
             do {
                 try await sink.create(event)
                 if cache.count >= cacheSize, let oldest = cache.min(by: { $0.value.seen < $1.value.seen })?.key {
@@ -149,7 +108,7 @@ public final class EventRecorder: Runnable {
                 }
                 cache[key] = (event, now)
             } catch {
-                logger.warning("could not write event", ["reason": reason, "object": object.name, "error": error])
+                logger.warning("could not write event", ["reason": reason, "object": object.name ?? "", "error": error])
             }
         }
     }

@@ -14,11 +14,19 @@ struct Widget: KubeResource, Equatable {
     var kind: String? = "Widget"
     var metadata: ObjectMeta
     var spec: Spec?
+    var status: WidgetStatus?
     var unknownFields: UnknownFields? = nil
 
     struct Spec: Codable, Sendable, Equatable {
         var size: Int?
         var node: String?
+        var unknownFields: UnknownFields? = nil
+    }
+
+    struct WidgetStatus: Codable, Sendable, Equatable {
+        var observedSize: Int?
+        var observedGeneration: Int64?
+        var conditions: [Condition]?
         var unknownFields: UnknownFields? = nil
     }
 
