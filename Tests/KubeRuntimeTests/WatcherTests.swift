@@ -43,6 +43,18 @@ struct WatcherTests {
         return describe(try await task.value)
     }
 
+    /// Advances the clock to each sleeper's deadline until `done`; returns the delays slept.
+    func drive(until done: @Sendable () -> Bool) async -> [Duration] {
+        var delays: [Duration] = []
+        while !done() {
+            let sleeping = await eventually(timeout: .seconds(2)) { clock.sleeperCount > 0 || done() }
+            guard sleeping, !done(), let deadline = clock.sleepDeadlines.first else { break }
+            delays.append(deadline - clock.elapsed)
+            clock.advance(by: deadline - clock.elapsed)
+        }
+        return delays
+    }
+
     @Test func listsInPagesThenWatchesFromTheListVersion() async throws {
         source.addList([Widget("a", rv: "3"), Widget("b", rv: "5")], resourceVersion: "10", continueToken: "page2")
         source.addList([Widget("c", rv: "7")], resourceVersion: "10")
@@ -100,9 +112,10 @@ struct WatcherTests {
             }
         }
         let run = Task { try await informer.run() }
-        await clock.waitForSleepers(1)  // backing off after the dropped connection
-        clock.advance(by: .milliseconds(800))
-        #expect(await eventually { source.listCalls.count == 3 && source.watchCalls.count == 4 })
+        // Back-offs: after the drop, then before each relist: both times the version that expired was the
+        // one just listed, with no progress since (a server in that state must not be hammered with lists).
+        let delays = await drive(until: { source.listCalls.count == 3 && source.watchCalls.count == 4 })
+        #expect(delays == [.milliseconds(800), .milliseconds(1600), .milliseconds(3200)])
         run.cancel()
         _ = try? await run.value
 

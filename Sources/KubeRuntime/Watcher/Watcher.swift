@@ -54,6 +54,9 @@ public actor Watcher<Object: KubeResource> {
     private var backoff: RetryBackoff
     private var pending: [WatcherEvent<Object>] = []
     private var pendingIndex = 0
+    /// The version of the last completed list: a 410 for exactly this version means the server cannot serve
+    /// what it just listed, and relisting at once would loop.
+    private var listedVersion: String?
 
     public init(source: any ListWatchSource<Object>, configuration: Configuration = Configuration(),
                 clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "watcher", sink: .discarding)) {
@@ -122,6 +125,7 @@ public actor Watcher<Object: KubeResource> {
                 return nil
             }
             pending.append(.initDone)
+            listedVersion = version
             state = .listed(resourceVersion: version)
             backoff.healthy(at: clock.now)
             logger.debug("listed", ["resourceVersion": version])
@@ -166,7 +170,7 @@ public actor Watcher<Object: KubeResource> {
             case .error(let status):
                 if status.code == 410 {
                     logger.info("watch expired; relisting", ["resourceVersion": version, "message": status.message ?? ""])
-                    state = .empty
+                    try await relist(expiredAt: version)
                 } else {
                     state = .listed(resourceVersion: version)
                     try await pause(reason: "watch error \(status.code ?? 0) \(status.reason ?? ""): \(status.message ?? "")")
@@ -196,12 +200,21 @@ public actor Watcher<Object: KubeResource> {
             logger.info("\(call) expired; relisting", ["error": "\(error)"])
             pending.removeAll()
             pendingIndex = 0
-            state = .empty
+            try await relist(expiredAt: version)
             return
         }
         if let version { state = .listed(resourceVersion: version) }
         // A failed list page is retried as is: continue tokens outlive the longest back-off.
         try await pause(reason: "\(call) failed: \(error)")
+    }
+
+    /// Goes back to listing; first backs off if nothing was seen since the last list, so a server that
+    /// answers 410 for the version it has just listed is not hammered with lists.
+    private func relist(expiredAt version: String?) async throws {
+        state = .empty
+        if let version, version == listedVersion {
+            try await pause(reason: "the listed version \(version) expired before any progress")
+        }
     }
 
     private func pause(reason: String) async throws {

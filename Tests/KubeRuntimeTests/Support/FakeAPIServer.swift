@@ -33,6 +33,7 @@ final class FakeAPIServer: Sendable {
         var nextWatcher: UInt64 = 0
         var requests: [String] = []
         var faults: [(method: String, suffix: String, status: Status)] = []
+        var refuseWatches = false
     }
 
     private let state = Mutex(State())
@@ -97,8 +98,12 @@ final class FakeAPIServer: Sendable {
         }
     }
 
-    /// Forgets history: watches from versions up to now get 410 Gone.
-    func compact() { state.withLock { $0.compactedBelow = $0.rv + 1 } }
+    /// While set, watch requests get 503 (the client backs off and retries): a window to change things while
+    /// every watcher is disconnected.
+    func refuseWatches(_ refuse: Bool) { state.withLock { $0.refuseWatches = refuse } }
+
+    /// Forgets history: a watch from a version older than the current one gets 410 Gone.
+    func compact() { state.withLock { $0.compactedBelow = $0.rv } }
 
     /// Sends a BOOKMARK with the current version to watches that asked for bookmarks.
     func sendBookmarks() {
@@ -133,6 +138,7 @@ final class FakeAPIServer: Sendable {
         let subresource = segments.count > base + 1 ? segments[base + 1] : nil
         switch (method, name) {
         case ("GET", nil) where request.query("watch") == "true" || request.query("watch") == "1":
+            if state.withLock({ $0.refuseWatches }) { return Self.status(503, "ServiceUnavailable", "try again") }
             return watch(collection, request)
         case ("GET", nil): return list(collection, request)
         case ("GET", let name?): return get(collection, name)
