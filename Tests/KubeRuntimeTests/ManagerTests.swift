@@ -209,7 +209,7 @@ extension ManagerTests {
         await watcher.value
         #expect(failed.value)
         #expect(cancelled.value)
-        #expect(clock.elapsed <= .seconds(13))
+        // (When exactly it gives up is checked step by step in LeaderElectionTests.)
     }
 }
 
