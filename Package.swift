@@ -10,13 +10,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "KubeCore", targets: ["KubeCore"]),
+        .library(name: "GantryAPI", targets: ["GantryAPI"]),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
         .target(name: "HTTPServer"),
+        .target(name: "GantryAPI", dependencies: ["KubeCore"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
         .executableTarget(name: "gantry-bench", dependencies: ["KubeCore"]),
     ],
     swiftLanguageModes: [.v6]
