@@ -12,7 +12,7 @@ public enum GantryAPI {
 
     /// Every kind of the group, in the order the docs present them.
     public static let kinds: [any GantryResource.Type] = [
-        Workspace.self, DeviceSlice.self,
+        Workspace.self, Quota.self, TrainingJob.self, InferenceService.self, ResourcePool.self, DeviceSlice.self,
     ]
 
     static func descriptor(kind: String, plural: String, namespaced: Bool) -> ResourceDescriptor {
