@@ -1,7 +1,7 @@
 # Gantry build entry points. `make demo` runs the system end to end; `make test` runs every test (CI runs it).
 SWIFT ?= swift
 
-.PHONY: build release test bench clean
+.PHONY: build release test bench manifests clean
 
 build:
 	$(SWIFT) build
@@ -17,6 +17,11 @@ test:
 # Benchmarks (release build); record results in docs/benchmarks.md.
 bench: release
 	.build/release/gantry-bench json
+
+# Regenerate CRDs/ and docs/api.md from the Swift schema descriptions in Sources/GantryAPI.
+manifests:
+	$(SWIFT) build --product gantry-manifests
+	$$($(SWIFT) build --show-bin-path)/gantry-manifests --root .
 
 clean:
 	rm -rf .build

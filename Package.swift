@@ -21,6 +21,7 @@ let package = Package(
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
         .executableTarget(name: "gantry-bench", dependencies: ["KubeCore"]),
+        .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -249,3 +249,47 @@ public struct GangID: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public static func < (a: GangID, b: GangID) -> Bool { (a.namespace, a.name) < (b.namespace, b.name) }
 }
+
+/// The well-known names with one line each, for docs/api.md.
+public enum WellKnownReference {
+    public static let tables: [(String, [(String, String)])] = [
+        ("Resource names", [
+            (ResourceName.vgcu, "Virtual GCUs, each on a distinct physical device."),
+            (ResourceName.vgcuCores, "Percent of one device's compute per virtual GCU, 1..100. Quotas count vgcu × cores (100 = one device)."),
+            (ResourceName.vgcuMemory, "Device memory per virtual GCU in MiB. Quotas count vgcu × memory."),
+            (ResourceName.enflameGCU, "Whole Enflame GCUs, exclusive."),
+            (ResourceName.nvidiaGPU, "Whole NVIDIA GPUs, exclusive."),
+        ]),
+        ("Labels", [
+            (LabelKey.gang, "Pods of a gang: the TrainingJob's name (the gang is namespace + this value, written <namespace>/<job>)."),
+            (LabelKey.quota, "Pods: the Quota they are charged to."),
+            (LabelKey.workspace, "Namespaces: the Workspace that owns them."),
+            (LabelKey.pool, "Nodes: the ResourcePool they belong to."),
+            (LabelKey.rack, "Nodes: the rack, for rack temperatures."),
+            (LabelKey.jobName, "Training pods and Services: the TrainingJob."),
+            (LabelKey.replicaName, "Training pods: the replica type."),
+            (LabelKey.replicaIndex, "Training pods: the index within the replica type."),
+            (LabelKey.inferenceService, "Serving pods and Services: the InferenceService."),
+            (LabelKey.revision, "Serving pods: hash of the pod template they run."),
+            (LabelKey.servingRole, "Serving pods: stable or canary."),
+            (LabelKey.preemptible, "Pods: \"true\" when priority preemption may evict them."),
+        ]),
+        ("Annotations", [
+            (AnnotationKey.gangMin, "Gang pods: the gang's minimum member count."),
+            (AnnotationKey.devices, "Bound pods: allocated device shares, <deviceID>:<cores>:<memoryMiB> comma-separated."),
+            (AnnotationKey.node, "Bound pods: the node the extender bound them to."),
+            (AnnotationKey.bindTime, "Bound pods: when they were bound (RFC 3339)."),
+            (AnnotationKey.pools, "Pods: allowed ResourcePools, comma-separated."),
+            (AnnotationKey.deviceModels, "Pods: acceptable device models, comma-separated."),
+            (AnnotationKey.rackTemperature, "Nodes: rack temperature in °C when the pool has no rack reading."),
+            (AnnotationKey.simDuration, "Pods, dev cluster only: run time before the simulated container exits (Go duration, e.g. 90s)."),
+            (AnnotationKey.simExitCode, "Pods, dev cluster only: the simulated exit code, 0..255."),
+        ]),
+        ("Finalizers", [
+            (Finalizer.workspaceCleanup, "Workspaces: removes role bindings and isolation policies first."),
+            (Finalizer.quotaProtection, "Quotas: kept while work is admitted or children exist."),
+            (Finalizer.admission, "TrainingJobs, InferenceServices: releases the admission and records final usage."),
+            (Finalizer.poolCleanup, "ResourcePools: untaints and unlabels member nodes."),
+        ]),
+    ]
+}

@@ -47,9 +47,11 @@ public struct KindDefinition: Sendable {
     public var status: Schema
     public var printerColumns: [PrinterColumn]
     public var scale: ScaleSubresource?
+    /// The rules `validate()` checks beyond the schema, in words, for docs/api.md.
+    public var validationRules: [String]
 
     public init(descriptor: ResourceDescriptor, shortNames: [String], description: String, spec: Schema, status: Schema,
-                printerColumns: [PrinterColumn], scale: ScaleSubresource? = nil) {
+                printerColumns: [PrinterColumn], scale: ScaleSubresource? = nil, validationRules: [String] = []) {
         self.descriptor = descriptor
         self.singular = descriptor.kind.lowercased()
         self.shortNames = shortNames
@@ -59,6 +61,7 @@ public struct KindDefinition: Sendable {
         self.status = status
         self.printerColumns = printerColumns
         self.scale = scale
+        self.validationRules = validationRules
     }
 
     /// `<plural>.<group>`, the CRD's required name.
@@ -73,7 +76,8 @@ public struct KindDefinition: Sendable {
                 "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"))
             field("kind", .string(
                 "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"))
-            field("metadata", Schema(type: .object, description: "Standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"))
+            // A structural schema may say nothing about root metadata but its type (not even a description).
+            field("metadata", Schema(type: .object, description: ""))
             field("spec", required: true, spec)
             field("status", status)
         }
