@@ -181,7 +181,11 @@ extension DeviceSlice {
                 continue
             }
             if !statusIDs.insert(a.id).inserted { errors.append(.duplicate(p.child("id"), .string(a.id))) }
-            errors.checkRange(a.allocatedCores, p.child("allocatedCores"), min: 0, max: device.cores ?? 100)
+            // Checked against the device only when the device itself is valid, so one mistake is one error.
+            let cores = device.cores ?? 100
+            if (1...100).contains(cores) {
+                errors.checkRange(a.allocatedCores, p.child("allocatedCores"), min: 0, max: cores)
+            }
             if let mem = a.allocatedMemoryMiB, let total = device.memoryMiB, mem > total || mem < 0 {
                 errors.append(.invalid(p.child("allocatedMemoryMiB"), .int(mem),
                                        "must be between 0 and the device's memoryMiB (\(total))"))

@@ -75,8 +75,8 @@ extension PodTemplateSpec {
         }
         if vgcu == nil, amount(ResourceName.vgcu) == nil {
             for name in ResourceName.sliceShape {
-                if let (_, p) = amount(name) {
-                    errors.append(.invalid(p, .string(name), "needs \(ResourceName.vgcu): the share applies to each virtual GCU"))
+                if let (q, p) = amount(name) {
+                    errors.append(.invalid(p, q.jsonValue, "needs \(ResourceName.vgcu): the share applies to each virtual GCU"))
                 }
             }
         }

@@ -249,7 +249,7 @@ extension TrainingJob {
         }
         var gang = spec.gang ?? GangPolicy()
         // The whole job is one gang unless told otherwise; a schema default cannot sum the replicas.
-        if gang.minMember == nil { gang.minMember = Int32(clamping: spec.totalReplicas) }
+        if gang.minMember == nil, spec.totalReplicas > 0 { gang.minMember = Int32(clamping: spec.totalReplicas) }
         if gang.timeoutSeconds == nil { gang.timeoutSeconds = 600 }
         spec.gang = gang
         var run = spec.runPolicy ?? RunPolicy()
