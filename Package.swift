@@ -16,11 +16,14 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
-        .target(name: "HTTPServer"),
+        // epoll, eventfd and accept4 from libc headers (header-only: links nothing).
+        .systemLibrary(name: "CEpoll"),
+        .target(name: "HTTPServer", dependencies: ["CEpoll"]),
         .target(name: "GantryAPI", dependencies: ["KubeCore"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "HTTPServer"]),
         .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,13 +3,13 @@
 import KubeCore
 
 extension Quantity {
-    /// Whether the text is a quantity at all.
-    var isValid: Bool { approximate != nil }
-    var isNegative: Bool { (approximate ?? 0) < 0 }
+    var isNegative: Bool { sign < 0 }
     /// The value when it is a whole number (device counts, MiB, percent), else nil.
     var wholeValue: Int64? {
-        guard let v = approximate, v == v.rounded(), abs(v) < 9e18 else { return nil }
-        return Int64(v)
+        guard nanoUnits % 1_000_000_000 == 0, nanoUnits / 1_000_000_000 <= Int128(Int64.max),
+            nanoUnits / 1_000_000_000 >= Int128(Int64.min)
+        else { return nil }
+        return Int64(nanoUnits / 1_000_000_000)
     }
     var jsonValue: JSONValue { .string(description) }
 }

@@ -117,13 +117,13 @@ struct TrainingJobValidationTests {
             $0.spec.replicas[0].template.spec?.containers.append(Container(name: "trainer"))
         },
         .init("more than a whole device", [#"\#(container0).limits[gantry.dev/vgcu-cores]: Invalid value: "150": must be a whole percent of one device, from 1 to 100"#]) {
-            setResource(&$0.spec.replicas[0].template, ResourceName.vgcuCores, 150)
+            setResource(&$0.spec.replicas[0].template, ResourceName.vgcuCores, "150")
         },
         .init("fractional vGCU", [#"\#(container0).limits[gantry.dev/vgcu]: Invalid value: "500m": must be a whole number of virtual GCUs, at least 1"#]) {
             setResource(&$0.spec.replicas[0].template, ResourceName.vgcu, "500m")
         },
         .init("request differs from limit", [#"\#(container0).requests[gantry.dev/vgcu-memory]: Invalid value: "16384": must be equal to gantry.dev/vgcu-memory limit of 24576"#]) {
-            $0.spec.replicas[0].template.spec?.containers[0].resources?.requests?[ResourceName.vgcuMemory] = 16384
+            $0.spec.replicas[0].template.spec?.containers[0].resources?.requests?[ResourceName.vgcuMemory] = "16384"
         },
         .init("slice shape without vGCUs", [
             #"\#(container0).limits[gantry.dev/vgcu-cores]: Invalid value: "50": needs gantry.dev/vgcu: the share applies to each virtual GCU"#,
@@ -131,7 +131,7 @@ struct TrainingJobValidationTests {
         ]) { setResource(&$0.spec.replicas[0].template, ResourceName.vgcu, nil) },
         .init("whole cards and slices together", [
             "\(container0).limits[enflame.com/gcu]: Forbidden: cannot be combined with gantry.dev/vgcu in one container: request whole devices or slices",
-        ]) { setResource(&$0.spec.replicas[0].template, ResourceName.enflameGCU, 1) },
+        ]) { setResource(&$0.spec.replicas[0].template, ResourceName.enflameGCU, "1") },
         .init("only requests are given", []) {
             $0.spec.replicas[0].template.spec?.containers[0].resources?.limits = nil
         },

@@ -70,16 +70,16 @@ struct QuotaValidationTests {
     static let cases: [ValidationCase<Quota>] = [
         .init("guaranteed above deserved",
               [#"spec.resources[gantry.dev/vgcu].guaranteed: Invalid value: "12": must be less than or equal to deserved (8)"#],
-              vgcu { $0.guaranteed = 12 }),
+              vgcu { $0.guaranteed = "12" }),
         .init("deserved above limit",
               [#"spec.resources[gantry.dev/vgcu].deserved: Invalid value: "32": must be less than or equal to limit (16)"#],
-              vgcu { $0.deserved = 32 }),
+              vgcu { $0.deserved = "32" }),
         .init("guaranteed above limit without deserved",
               [#"spec.resources[gantry.dev/vgcu].guaranteed: Invalid value: "20": must be less than or equal to limit (16)"#],
-              vgcu { $0.deserved = nil; $0.guaranteed = 20; $0.lendable = nil }),
+              vgcu { $0.deserved = nil; $0.guaranteed = "20"; $0.lendable = nil }),
         .init("lendable above deserved",
               [#"spec.resources[gantry.dev/vgcu].lendable: Invalid value: "10": must be less than or equal to deserved (8)"#],
-              vgcu { $0.lendable = 10 }),
+              vgcu { $0.lendable = "10" }),
         .init("quantities compare with suffixes",
               [#"spec.resources[memory].guaranteed: Invalid value: "2Gi": must be less than or equal to deserved (1500Mi)"#]) {
             $0.spec.resources?["memory"] = QuotaResource(guaranteed: "2Gi", deserved: "1500Mi", limit: "4Gi")
@@ -92,11 +92,11 @@ struct QuotaValidationTests {
         },
         .init("unqualified extended resource",
               [#"spec.resources[vgcu]: Invalid value: "vgcu": must be a standard resource type or fully qualified"#]) {
-            $0.spec.resources?["vgcu"] = QuotaResource(limit: 1)
+            $0.spec.resources?["vgcu"] = QuotaResource(limit: "1")
         },
         .init("malformed resource name", [
             #"spec.resources[gantry.dev/v gcu]: Invalid value: "gantry.dev/v gcu": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"#,
-        ]) { $0.spec.resources?["gantry.dev/v gcu"] = QuotaResource(limit: 1) },
+        ]) { $0.spec.resources?["gantry.dev/v gcu"] = QuotaResource(limit: "1") },
         .init("weight zero", ["spec.weight: Invalid value: 0: must be between 1 and 65535"]) { $0.spec.weight = 0 },
         .init("weight too large", ["spec.weight: Invalid value: 70000: must be between 1 and 65535"]) { $0.spec.weight = 70000 },
         .init("own parent", [#"spec.parent: Invalid value: "vision": a quota cannot be its own parent"#]) { $0.spec.parent = "vision" },

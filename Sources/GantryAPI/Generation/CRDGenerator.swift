@@ -63,8 +63,7 @@ public enum CRDGenerator {
 
     /// The CRD file's text.
     public static func yaml(for def: KindDefinition) throws -> String {
-        // JSON is YAML; the block-style YAML encoder replaces this once KubeCore's lands on main.
-        header + JSONWriter.string(crd(for: def), options: [.prettyPrinted]) + "\n"
+        header + (try YAML.encode(crd(for: def)))
     }
 
     /// Every generated file, path relative to the repository root, in a stable order.

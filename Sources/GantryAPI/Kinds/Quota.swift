@@ -243,9 +243,7 @@ extension Quota {
         var valid: [String: Quantity] = [:]
         for (field, q) in amounts {
             guard let q else { continue }
-            if !q.isValid {
-                errors.append(.invalid(path.child(field), q.jsonValue, "must be a quantity, e.g. 8, 500m or 24Gi"))
-            } else if q.isNegative {
+            if q.isNegative {
                 errors.append(.invalid(path.child(field), q.jsonValue, "must be greater than or equal to 0"))
             } else {
                 valid[field] = q

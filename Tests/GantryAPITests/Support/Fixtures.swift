@@ -21,8 +21,8 @@ enum Fixtures {
                 Container(
                     name: "trainer", image: "registry.example.com/bert:1.0",
                     resources: ResourceRequirements(
-                        limits: [ResourceName.vgcu: 1, ResourceName.vgcuCores: 50, ResourceName.vgcuMemory: 24576],
-                        requests: [ResourceName.vgcu: 1, ResourceName.vgcuCores: 50, ResourceName.vgcuMemory: 24576, "cpu": "4"]))
+                        limits: [ResourceName.vgcu: "1", ResourceName.vgcuCores: "50", ResourceName.vgcuMemory: "24576"],
+                        requests: [ResourceName.vgcu: "1", ResourceName.vgcuCores: "50", ResourceName.vgcuMemory: "24576", "cpu": "4"]))
             ]))
     }
 
@@ -48,13 +48,13 @@ enum Fixtures {
             name: "vision",
             spec: QuotaSpec(
                 parent: "root", workspace: "vision", namespaces: ["vision-dev"],
-                resources: [ResourceName.vgcu: QuotaResource(guaranteed: 4, deserved: 8, limit: 16, lendable: 4)],
+                resources: [ResourceName.vgcu: QuotaResource(guaranteed: "4", deserved: "8", limit: "16", lendable: "4")],
                 weight: 2, priority: 10, state: .open, queueing: .strictFIFO,
                 preemption: QuotaPreemption(withinQuota: .lowerPriority, reclaimFromOthers: .any, borrowWhenIdle: true),
                 timeWindows: [TimeWindow(days: ["Sat", "Sun"], start: "00:00", end: "23:59", timeZone: "Asia/Shanghai")]),
             status: QuotaStatus(
-                observedGeneration: 1, allocated: [ResourceName.vgcu: 4], used: [ResourceName.vgcu: 3],
-                fairShare: [ResourceName.vgcu: 8], dominantShare: 0.25, pending: 2, admitted: 1,
+                observedGeneration: 1, allocated: [ResourceName.vgcu: "4"], used: [ResourceName.vgcu: "3"],
+                fairShare: [ResourceName.vgcu: "8"], dominantShare: 0.25, pending: 2, admitted: 1,
                 usage: QuotaUsage(deviceHours: 12.5, cpuHours: 40, since: time), conditions: conditions("Active")))
     }
 
@@ -115,7 +115,7 @@ enum Fixtures {
                 workspaces: ["vision"]),
             status: ResourcePoolStatus(
                 observedGeneration: 1, nodes: 2, readyNodes: 2, devices: 16, healthyDevices: 16,
-                capacity: [ResourceName.vgcu: 64], allocated: [ResourceName.vgcu: 8], free: [ResourceName.vgcu: 56],
+                capacity: [ResourceName.vgcu: "64"], allocated: [ResourceName.vgcu: "8"], free: [ResourceName.vgcu: "56"],
                 utilizationPercent: 12, hottest: PoolTemperatures(chipC: 71.5, chassisC: 44, rackC: 24),
                 racks: [RackReading(name: "r1", temperatureC: 24, time: time)], conditions: conditions("Ready")))
     }

@@ -25,11 +25,5 @@ enum Repository {
 
 enum Manifest {
     /// Parses manifest text: every document, comments dropped.
-    static func parse(_ text: String) throws -> [JSONValue] {
-        // Until KubeCore's YAML decoder is on main the generated CRDs are JSON (which is YAML) after a
-        // comment header.
-        let body = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.hasPrefix("#") }.joined(separator: "\n")
-        return [try JSONParser.parse(body)]
-    }
+    static func parse(_ text: String) throws -> [JSONValue] { try YAML.decodeAll(text) }
 }
