@@ -13,6 +13,7 @@ public struct FieldError: Error, Sendable, Hashable, CustomStringConvertible {
         case forbidden = "FieldValueForbidden"
         case tooLong = "FieldValueTooLong"
         case tooMany = "FieldValueTooMany"
+        case notFound = "FieldValueNotFound"
 
         /// The words the API server uses in messages.
         var phrase: String {
@@ -24,6 +25,7 @@ public struct FieldError: Error, Sendable, Hashable, CustomStringConvertible {
             case .forbidden: "Forbidden"
             case .tooLong: "Too long"
             case .tooMany: "Too many"
+            case .notFound: "Not found"
             }
         }
 
@@ -103,6 +105,10 @@ extension FieldError {
 
     public static func forbidden(_ field: FieldPath, _ detail: String) -> FieldError {
         FieldError(.forbidden, field, detail)
+    }
+
+    public static func notFound(_ field: FieldPath, _ value: JSONValue) -> FieldError {
+        FieldError(.notFound, field, value: value)
     }
 
     public static func duplicate(_ field: FieldPath, _ value: JSONValue) -> FieldError {
