@@ -210,3 +210,29 @@ struct FieldErrorFormsTests {
         #expect(FieldPath("spec").child("resources").key("gantry.dev/vgcu").child("limit").description == "spec.resources[gantry.dev/vgcu].limit")
     }
 }
+
+struct WellKnownNamesTests {
+    @Test func reasonsAndTypesFollowTheConditionConvention() {
+        let reasons = WellKnownReference.tables.first { $0.0 == "Condition reasons" }?.1.map(\.0) ?? []
+        #expect(reasons.count > 40)
+        #expect(Set(reasons).count == reasons.count, "a reason listed twice")
+        for r in reasons { #expect(OpenAPIValidator.matches(r, #"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"#), "\(r)") }
+        let types = ConditionType.workspace + ConditionType.quota + ConditionType.trainingJob + ConditionType.inferenceService
+            + ConditionType.resourcePool + ConditionType.deviceSlice
+        for t in types { #expect(t.first?.isUppercase == true && t.allSatisfy { $0.isLetter }, "\(t)") }
+        // The TrainingJob phases and its condition types are the same words.
+        #expect(TrainingPhase.allCases.map(\.rawValue) == ConditionType.trainingJob.filter { $0 != ConditionType.invalid })
+    }
+
+    @Test func keysAreQualifiedNames() {
+        for (title, rows) in WellKnownReference.tables where title != "Condition reasons" {
+            for (name, meaning) in rows where name.contains("/") {
+                #expect(NameValidation.qualifiedName(name) == [], "\(name)")
+                #expect(!meaning.isEmpty)
+            }
+        }
+        #expect(ResourceName.extenderManaged.allSatisfy { $0.contains("/") })
+        #expect(ResourceName.isStandard("cpu") && ResourceName.isStandard("hugepages-2Mi") && !ResourceName.isStandard("gpu"))
+        #expect(WorkspaceRole.developer.clusterRoleName == "gantry-developer")
+    }
+}

@@ -28,7 +28,7 @@ public enum APIReference {
             let d = type.definition
             let scope = d.descriptor.namespaced ? "Namespaced" : "Cluster"
             out += "| [\(d.descriptor.kind)](#\(d.descriptor.kind.lowercased())) | \(scope) | "
-                + d.shortNames.map { "`\($0)`" }.joined(separator: ", ") + " | " + firstSentence(d.description) + " |\n"
+                + d.shortNames.map { "`\($0)`" }.joined(separator: ", ") + " | " + escape(firstSentence(d.description)) + " |\n"
         }
         out += "\n" + podTemplates + "\n"
         for type in GantryAPI.kinds { out += kindSection(type.definition) }
@@ -73,7 +73,7 @@ public enum APIReference {
         out += d.descriptor.namespaced ? "namespaced" : "cluster-scoped"
         out += "; plural `\(d.descriptor.plural)`, short names " + d.shortNames.map { "`\($0)`" }.joined(separator: ", ")
         out += "; CRD `CRDs/\(d.crdName).yaml`.\n\n"
-        out += d.description + "\n\n"
+        out += escape(d.description) + "\n\n"
         if let scale = d.scale {
             out += "Scale subresource: `spec.replicas` ← `\(scale.specReplicasPath)`, `status.replicas` ← `\(scale.statusReplicasPath)`"
             if let l = scale.labelSelectorPath { out += ", selector ← `\(l)`" }
@@ -85,13 +85,13 @@ public enum APIReference {
             let wide = c.priority > 0 ? " (wide)" : ""
             out += "| \(c.name)\(wide) | `\(escape(c.jsonPath))` | \(escape(c.description)) |\n"
         }
-        out += "\n### \(d.descriptor.kind) spec\n\n" + d.spec.description + "\n\n"
+        out += "\n### \(d.descriptor.kind) spec\n\n" + escape(d.spec.description) + "\n\n"
         out += fieldTable(d.spec, prefix: "spec")
         out += "\n### \(d.descriptor.kind) status\n\n" + d.status.description + "\n\n"
         out += fieldTable(d.status, prefix: "status")
         if !d.validationRules.isEmpty {
             out += "\n### \(d.descriptor.kind) validation beyond the schema\n\n"
-            for r in d.validationRules { out += "* \(r)\n" }
+            for r in d.validationRules { out += "* \(escape(r))\n" }
         }
         return out + "\n"
     }
@@ -145,8 +145,10 @@ public enum APIReference {
 
     static func number(_ d: Double) -> String { d == d.rounded() ? String(Int64(d)) : String(d) }
 
+    /// Table-safe text: pipes escaped, and `<job>`-style placeholders kept from being read as HTML.
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
     static func firstSentence(_ s: String) -> String {

@@ -22,6 +22,12 @@ extension DeviceSlice {
             PrinterColumn("Model", .string, ".spec.devices[0].model", "Model of the first device.", priority: 1),
             PrinterColumn("Heartbeat", .date, ".spec.heartbeatTime", "Last report of the node agent.", priority: 1),
             .age,
+        ],
+        validationRules: [
+            "metadata.name is a DNS-1123 subdomain equal to spec.node.",
+            "Device ids are non-empty, unique and free of ',' and spaces (they are written into gantry.dev/devices); indexes unique and ≥ 0; vendor a DNS-1123 label.",
+            "memoryMiB ≥ 0, cores 1..100, maxSlices ≥ 1 and ≤ cores; temperatures between -50 and 200 °C.",
+            "status: each allocation names a device of spec.devices once, with allocatedCores ≤ its cores, allocatedMemoryMiB ≤ its memoryMiB and slices ≤ its maxSlices.",
         ])
 
     static let specSchema = Schema.object("The node's devices as the node agent last reported them.") {

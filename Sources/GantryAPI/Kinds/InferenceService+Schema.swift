@@ -22,7 +22,14 @@ extension InferenceService {
             .age,
         ],
         scale: ScaleSubresource(
-            specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.selector"))
+            specReplicasPath: ".spec.replicas", statusReplicasPath: ".status.replicas", labelSelectorPath: ".status.selector"),
+        validationRules: [
+            "metadata.name is a DNS-1035 label (the Service name), at most 56 characters when a canary is set (for <name>-canary); the service has a namespace.",
+            "model.uri uses hf://, s3://, gs://, pvc://, oci://, https:// or http://; model.format is a DNS-1123 label.",
+            "0 ≤ minReplicas ≤ maxReplicas, maxReplicas ≥ 1, replicas ≥ 0 (values outside [minReplicas, maxReplicas] are clamped, not rejected); minReplicas 0 needs autoscaling.",
+            "autoscaling.target ≥ 1 and scaleDownDelaySeconds ≥ 0; canary needs a template and a trafficPercent of 0..100, canary replicas ≥ 1.",
+            "The runtime and canary templates follow the TrainingJob pod template rules.",
+        ])
 
     static let specSchema = Schema.object("The desired model server.") {
         field("quota", .string(

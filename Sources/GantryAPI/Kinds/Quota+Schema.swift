@@ -22,6 +22,13 @@ extension Quota {
             PrinterColumn("Workspace", .string, ".spec.workspace", "Workspace the quota belongs to.", priority: 1),
             PrinterColumn("Priority", .integer, ".spec.priority", "Queue priority among siblings.", priority: 1),
             .age,
+        ],
+        validationRules: [
+            "metadata.name, parent, workspace and namespaces are DNS-1123 labels (the name becomes the gantry.dev/quota label value); a quota cannot be its own parent.",
+            "Resource names are standard (cpu, memory, ephemeral-storage, pods, hugepages-*) or domain-qualified (gantry.dev/vgcu); each entry sets at least one amount.",
+            "Amounts are non-negative and ordered: guaranteed ≤ deserved ≤ limit (guaranteed ≤ limit when deserved is unset), lendable ≤ deserved.",
+            "weight is 1..65535; time windows have HH:MM start and end that differ, known unique days and an IANA time zone.",
+            "Across quotas (QuotaTree, run by the quota controller): the parent exists, the parent chain has no cycle, the children's guaranteed amounts sum to at most the parent's, and no child's limit exceeds the parent's.",
         ])
 
     static let resourceAmounts = Schema.object(

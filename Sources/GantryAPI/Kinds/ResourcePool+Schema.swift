@@ -21,6 +21,12 @@ extension ResourcePool {
             PrinterColumn("Device Policy", .string, ".spec.policy.device", "Binpack or Spread across devices.", priority: 1),
             PrinterColumn("Cost/h", .number, ".spec.costPerDeviceHour", "Cost of one device-hour.", priority: 1),
             .age,
+        ],
+        validationRules: [
+            "metadata.name is a DNS-1123 label (it becomes the gantry.dev/pool node label value).",
+            "nodeSelector: keys are qualified names, values label values, operators In, NotIn, Exists or DoesNotExist, with values exactly for In and NotIn.",
+            "Every thermal threshold is a temperature between -50 and 200 °C and softC < hardC; staleAfterSeconds ≥ 1.",
+            "costPerDeviceHour ≥ 0, performanceFactor > 0; taint key is a qualified name, value a label value, effect known; workspaces are DNS-1123 labels without repeats.",
         ])
 
     static let threshold = Schema.object("Soft and hard limits for one temperature, in °C.") {

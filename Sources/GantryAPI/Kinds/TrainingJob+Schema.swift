@@ -19,6 +19,14 @@ extension TrainingJob {
             PrinterColumn("Message", .string, #".status.conditions[?(@.status=="True")].message"#,
                           "Why the job is in its phase (for Queued: why it is pending).", priority: 1),
             .age,
+        ],
+        validationRules: [
+            "metadata.name is a DNS-1035 label and every pod name <job>-<replica>-<index> fits in 63 characters; the job has a namespace.",
+            "At least one replica; replica names are DNS-1035 labels, unique, and among the framework's names (pytorch: master, worker; tensorflow: chief, ps, worker, evaluator; mpi: launcher, worker, launcher required; paddle: ps, worker); master, chief, evaluator and launcher have count 1.",
+            "count ≥ 1, 0 ≤ minCount ≤ count; gang.minMember is between the sum of the minCounts (and 1) and the total pod count; gang.timeoutSeconds ≥ 1.",
+            "runPolicy: backoffLimit ≥ 0, activeDeadlineSeconds ≥ 1, ttlSecondsAfterFinished ≥ 0; placement pools are DNS-1123 labels without repeats.",
+            "Pod templates: a spec with at least one container, container names unique; no gantry.dev/* label or annotation that Gantry sets itself; sim.gantry.dev/duration is a non-negative Go duration and sim.gantry.dev/exit-code 0..255.",
+            "Accelerator requests per container: limits equal requests for extended resources; gantry.dev/vgcu a whole number ≥ 1; gantry.dev/vgcu-cores a whole percent 1..100 and gantry.dev/vgcu-memory whole MiB ≥ 1, both only with gantry.dev/vgcu; whole devices a whole number; slices and enflame.com/gcu not in the same container.",
         ])
 
     static let specSchema = Schema.object("The desired training run.") {

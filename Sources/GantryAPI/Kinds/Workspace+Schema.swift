@@ -17,6 +17,11 @@ extension Workspace {
                           "Whether namespaces, role bindings and isolation are all in place."),
             PrinterColumn("Pools", .string, ".spec.pools", "ResourcePools the workspace may use.", priority: 1),
             .age,
+        ],
+        validationRules: [
+            "metadata.name is a DNS-1123 label (it becomes the gantry.dev/workspace label value).",
+            "Members are unique by kind and name; a ServiceAccount member needs namespace, other kinds may not have one; kind and role are known values.",
+            "namespaces, pools and isolation.allowNamespaces are DNS-1123 labels without repeats; the cluster's own namespaces (default, kube-system, kube-public, kube-node-lease, gantry-system) cannot be claimed.",
         ])
 
     static let specSchema = Schema.object("The desired tenancy: namespaces, members, pools, quota and isolation.") {
