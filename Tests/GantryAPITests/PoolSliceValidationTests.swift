@@ -28,10 +28,10 @@ struct ResourcePoolValidationTests {
             $0.spec.nodeSelector.matchExpressions?[0].values = []
         },
         .init("Exists with values", ["spec.nodeSelector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"]) {
-            $0.spec.nodeSelector.matchExpressions?[0].operator = "Exists"
+            $0.spec.nodeSelector.matchExpressions?[0].operator = .exists
         },
         .init("unknown operator", [#"spec.nodeSelector.matchExpressions[0].operator: Unsupported value: "Equals": supported values: "In", "NotIn", "Exists", "DoesNotExist""#]) {
-            $0.spec.nodeSelector.matchExpressions?[0].operator = "Equals"
+            $0.spec.nodeSelector.matchExpressions?[0].operator = LabelSelectorOperator(rawValue: "Equals")
         },
         .init("label key with two slashes", [
             #"spec.nodeSelector.matchLabels: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"#,

@@ -284,7 +284,7 @@ extension ResourcePool {
         for (i, r) in (s.matchExpressions ?? []).enumerated() {
             let p = path.child("matchExpressions").index(i)
             errors.checkQualifiedName(r.key, p.child("key"))
-            switch r.operator {
+            switch r.operator.rawValue {
             case "In", "NotIn":
                 if (r.values ?? []).isEmpty {
                     errors.append(.required(p.child("values"), "must be specified when `operator` is 'In' or 'NotIn'"))
@@ -294,7 +294,7 @@ extension ResourcePool {
                     errors.append(.forbidden(p.child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
                 }
             default:
-                errors.append(.notSupported(p.child("operator"), r.operator, ["In", "NotIn", "Exists", "DoesNotExist"]))
+                errors.append(.notSupported(p.child("operator"), r.operator.rawValue, SelectorOperator.allCases.map(\.rawValue)))
             }
             for (j, v) in (r.values ?? []).enumerated() { errors.checkLabelValue(v, p.child("values").index(j)) }
         }

@@ -105,7 +105,7 @@ enum Fixtures {
             spec: ResourcePoolSpec(
                 nodeSelector: LabelSelector(
                     matchLabels: ["gantry.dev/device-class": "enflame-gcu"],
-                    matchExpressions: [LabelSelectorRequirement(key: "topology.gantry.dev/rack", operator: "In", values: ["r1"])]),
+                    matchExpressions: [LabelSelectorRequirement(key: "topology.gantry.dev/rack", operator: .in, values: ["r1"])]),
                 deviceClass: .enflameGCU, usage: .training,
                 policy: PoolPolicy(node: .binpack, device: .spread, fragmentationAware: true),
                 thermal: ThermalPolicy(chip: ThermalThreshold(softC: 85, hardC: 95), chassis: ThermalThreshold(softC: 60, hardC: 70),
