@@ -195,12 +195,3 @@ extension DeviceSlice {
         return errors
     }
 }
-
-extension FieldErrors {
-    /// Temperatures outside what a sensor can report point at a unit mix-up (Fahrenheit, milli-degrees).
-    mutating func checkTemperature(_ t: Double, _ path: FieldPath) {
-        if !t.isFinite || t < -50 || t > 200 {
-            append(.invalid(path, t.isFinite ? .double(t) : .string("\(t)"), "must be a temperature in °C between -50 and 200"))
-        }
-    }
-}

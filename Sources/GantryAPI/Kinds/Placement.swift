@@ -39,15 +39,3 @@ public struct Placement: Codable, Sendable, Hashable {
         return errors
     }
 }
-
-extension FieldErrors {
-    /// The object's own name: required (unless generateName is set) and following the kind's name rule.
-    mutating func checkObjectName(_ metadata: ObjectMeta, _ rule: NameRule) {
-        let path = FieldPath("metadata", "name")
-        guard let name = metadata.name, !name.isEmpty else {
-            if (metadata.generateName ?? "").isEmpty { append(.required(path, "name or generateName is required")) }
-            return
-        }
-        checkName(name, rule, path)
-    }
-}

@@ -261,15 +261,3 @@ extension Quota {
         return errors
     }
 }
-
-extension FieldErrors {
-    /// A resource name: `cpu`, `memory`, ... or a domain-qualified extended resource like gantry.dev/vgcu.
-    mutating func checkResourceName(_ name: String, _ path: FieldPath) {
-        let problems = NameValidation.qualifiedName(name)
-        if !problems.isEmpty {
-            for msg in problems { append(.invalid(path, .string(name), msg)) }
-        } else if !name.contains("/") && !ResourceName.isStandard(name) {
-            append(.invalid(path, .string(name), "must be a standard resource type or fully qualified"))
-        }
-    }
-}
