@@ -39,6 +39,11 @@ struct CRDTests {
         let schema = try #require(v["schema"]?["openAPIV3Schema"])
         #expect(StructuralChecker.check(root: schema) == [])
         #expect(schema["required"] == ["spec"])
+        // The API server itself rejects a bad name, with the same rule validate() applies.
+        let name = try #require(schema["properties"]?["metadata"]?["properties"]?["name"])
+        let good = def.nameRule == .dns1123Subdomain ? "gcu-node-01.rack-a" : "bert-finetune"
+        #expect(OpenAPIValidator.validate(.string(good), against: name) == [])
+        #expect(OpenAPIValidator.validate("Bert_Finetune", against: name) != [])
     }
 
     @Test func structuralCheckerCatchesViolations() {

@@ -18,8 +18,8 @@ struct SchemaDriftTests {
                 return
             }
             if schema.type != .object { issues.append("\(path): Swift writes an object, schema says \(schema.type?.rawValue ?? "untyped")") }
-            // Root metadata is opaque to the CRD schema.
-            if schema.properties.isEmpty && !schema.preserveUnknownFields { return }
+            // Root metadata is ObjectMeta; the CRD schema only restricts its name.
+            if path == "metadata" { return }
             for (k, v) in object {
                 if let child = schema.property(k) {
                     compare(v, child, path: path.isEmpty ? k : "\(path).\(k)", issues: &issues)

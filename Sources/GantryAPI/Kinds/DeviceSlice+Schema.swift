@@ -4,6 +4,7 @@
 extension DeviceSlice {
     public static let definition = KindDefinition(
         descriptor: descriptor,
+        nameRule: .dns1123Subdomain,
         shortNames: ["dslice", "gds"],
         description:
             "DeviceSlice is one node's accelerator inventory, named after the node. The node agent publishes the devices, their health and temperatures, and a heartbeat (spec); the pool controller records what is allocated on each device and to which pods (status), from the gantry.dev/devices annotations the scheduler extender writes at bind.",

@@ -134,7 +134,7 @@ extension DeviceSlice {
 
     public func validate() -> FieldErrors {
         var errors = validateTypeMeta()
-        errors.checkObjectName(metadata, .dns1123Subdomain)
+        errors.checkObjectName(metadata, Self.definition.nameRule)
         let spec = FieldPath("spec")
         errors.checkRequiredName(self.spec.node, .dns1123Subdomain, spec.child("node"))
         if let name = metadata.name, !name.isEmpty, !self.spec.node.isEmpty, name != self.spec.node {

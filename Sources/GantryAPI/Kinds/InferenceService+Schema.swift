@@ -4,6 +4,7 @@
 extension InferenceService {
     public static let definition = KindDefinition(
         descriptor: descriptor,
+        nameRule: .dns1035Label,
         shortNames: ["gisvc", "ginf"],
         description:
             "InferenceService is an online model server: a model, a runtime pod template, replica bounds with optional autoscaling, and an optional canary receiving a share of the traffic. It is admitted through its Quota like a TrainingJob, at a higher default priority, and its pods may preempt preemptible training. The scale subresource maps to spec.replicas, so kubectl scale and a HorizontalPodAutoscaler work.",

@@ -182,7 +182,7 @@ extension InferenceService {
     public func validate() -> FieldErrors {
         var errors = validateTypeMeta()
         // The name is the Service name.
-        errors.checkObjectName(metadata, .dns1035Label)
+        errors.checkObjectName(metadata, Self.definition.nameRule)
         if (metadata.namespace ?? "").isEmpty { errors.append(.required(FieldPath("metadata", "namespace"))) }
         let spec = FieldPath("spec")
         errors.checkOptionalName(self.spec.quota, .dns1123Label, spec.child("quota"))

@@ -4,6 +4,7 @@
 extension Quota {
     public static let definition = KindDefinition(
         descriptor: descriptor,
+        nameRule: .dns1123Label,
         shortNames: ["gq", "gquota"],
         description:
             "Quota is a queue and a node of the hierarchical quota tree. TrainingJobs and InferenceServices name a Quota and wait in it until the quota controller admits them: when the quota (plus what it may borrow up the tree) has headroom and the whole gang can be placed. Capacity is shared among sibling quotas in proportion to weight, guaranteed amounts first, capped by limit (Volcano's proportion/capacity plugins, Kueue's ClusterQueue and Cohort).",

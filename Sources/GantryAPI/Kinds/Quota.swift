@@ -203,7 +203,7 @@ extension Quota {
     public func validate() -> FieldErrors {
         var errors = validateTypeMeta()
         // The name becomes the gantry.dev/quota label value on pods.
-        errors.checkObjectName(metadata, .dns1123Label)
+        errors.checkObjectName(metadata, Self.definition.nameRule)
         let spec = FieldPath("spec")
         if let parent = self.spec.parent {
             errors.checkName(parent, .dns1123Label, spec.child("parent"))

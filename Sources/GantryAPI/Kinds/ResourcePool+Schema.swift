@@ -3,6 +3,7 @@
 extension ResourcePool {
     public static let definition = KindDefinition(
         descriptor: descriptor,
+        nameRule: .dns1123Label,
         shortNames: ["rp", "pool"],
         description:
             "ResourcePool is a group of nodes with one device class and one purpose (an AI partition or resource group): which nodes belong to it, how the scheduler packs pods onto nodes and devices, the thermal limits at which it backs off, the cost and speed used for cost/performance-aware placement, and which workspaces may use it. The pool controller labels member nodes gantry.dev/pool=<name>, applies the pool's taint, and summarises capacity, allocation and temperatures in status.",

@@ -236,7 +236,7 @@ extension ResourcePool {
     public func validate() -> FieldErrors {
         var errors = validateTypeMeta()
         // The name becomes the gantry.dev/pool label value on member nodes.
-        errors.checkObjectName(metadata, .dns1123Label)
+        errors.checkObjectName(metadata, Self.definition.nameRule)
         let spec = FieldPath("spec")
         errors += Self.validateSelector(self.spec.nodeSelector, spec.child("nodeSelector"))
         errors.checkEnum(self.spec.deviceClass, spec.child("deviceClass"))

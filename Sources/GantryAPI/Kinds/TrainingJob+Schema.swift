@@ -4,6 +4,7 @@
 extension TrainingJob {
     public static let definition = KindDefinition(
         descriptor: descriptor,
+        nameRule: .dns1035Label,
         shortNames: ["tj", "tjob"],
         description:
             "TrainingJob is a distributed training run: a set of replicas (master, workers, parameter servers, ...) each with a pod template, started together as one gang. It waits in its Quota until the quota controller admits it, when the quota has headroom and the whole gang can be placed on devices of an allowed pool; the training controller then creates the pods and a headless Service per replica (<job>-<replica>-<index>) and follows them to completion.",

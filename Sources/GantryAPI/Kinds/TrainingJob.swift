@@ -265,7 +265,7 @@ extension TrainingJob {
     public func validate() -> FieldErrors {
         var errors = validateTypeMeta()
         // The name starts every pod and Service name of the job.
-        errors.checkObjectName(metadata, .dns1035Label)
+        errors.checkObjectName(metadata, Self.definition.nameRule)
         if (metadata.namespace ?? "").isEmpty { errors.append(.required(FieldPath("metadata", "namespace"))) }
         let spec = FieldPath("spec")
         errors.checkOptionalName(self.spec.quota, .dns1123Label, spec.child("quota"))

@@ -3,6 +3,7 @@
 extension Workspace {
     public static let definition = KindDefinition(
         descriptor: descriptor,
+        nameRule: .dns1123Label,
         shortNames: ["ws", "gws"],
         description:
             "Workspace is a tenant of the cluster: a team or project with its own namespaces, members and roles, the ResourcePools and root Quota it may use, and network isolation from other workspaces. The workspace controller creates the namespaces (labelled gantry.dev/workspace=<name>), binds every member to the aggregated ClusterRole gantry-<role> in each of them, and installs a default-deny NetworkPolicy across workspaces.",

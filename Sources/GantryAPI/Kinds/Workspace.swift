@@ -131,7 +131,7 @@ extension Workspace {
     public func validate() -> FieldErrors {
         var errors = validateTypeMeta()
         // The name becomes the gantry.dev/workspace label value on its namespaces.
-        errors.checkObjectName(metadata, .dns1123Label)
+        errors.checkObjectName(metadata, Self.definition.nameRule)
         let spec = FieldPath("spec")
         var memberKeys = Set<String>()
         for (i, m) in (self.spec.members ?? []).enumerated() {

@@ -38,6 +38,8 @@ public struct ScaleSubresource: Sendable, Hashable {
 
 public struct KindDefinition: Sendable {
     public var descriptor: ResourceDescriptor
+    /// What metadata.name must be: enforced by the API server through the schema and by validate().
+    public var nameRule: NameRule
     public var singular: String
     public var shortNames: [String]
     public var categories: [String]
@@ -50,9 +52,10 @@ public struct KindDefinition: Sendable {
     /// The rules `validate()` checks beyond the schema, in words, for docs/api.md.
     public var validationRules: [String]
 
-    public init(descriptor: ResourceDescriptor, shortNames: [String], description: String, spec: Schema, status: Schema,
+    public init(descriptor: ResourceDescriptor, nameRule: NameRule, shortNames: [String], description: String, spec: Schema, status: Schema,
                 printerColumns: [PrinterColumn], scale: ScaleSubresource? = nil, validationRules: [String] = []) {
         self.descriptor = descriptor
+        self.nameRule = nameRule
         self.singular = descriptor.kind.lowercased()
         self.shortNames = shortNames
         self.categories = [GantryAPI.category]
@@ -76,8 +79,11 @@ public struct KindDefinition: Sendable {
                 "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"))
             field("kind", .string(
                 "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"))
-            // A structural schema may say nothing about root metadata but its type (not even a description).
-            field("metadata", Schema(type: .object, description: ""))
+            // A structural schema may say nothing about root metadata but its type and restrictions of
+            // name (not even a description), so that is all it says.
+            field("metadata", Schema.object("") {
+                field("name", nameRule.schema)
+            })
             field("spec", required: true, spec)
             field("status", status)
         }

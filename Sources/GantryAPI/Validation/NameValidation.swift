@@ -152,6 +152,18 @@ public enum NameRule: Sendable {
     /// Names that become Service names (TrainingJob, InferenceService, replica names).
     case dns1035Label
 
+    /// The rule as a schema for the name field.
+    var schema: Schema {
+        switch self {
+        case .dns1123Label:
+            Schema.string("Name of the object: a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), as it is also used as a label value.").dnsLabel()
+        case .dns1123Subdomain:
+            Schema.string("Name of the object: a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters).").dnsSubdomain()
+        case .dns1035Label:
+            Schema.string("Name of the object: a DNS-1035 label (starts with a letter; lower-case letters, digits and '-', at most 63 characters), as it names Services.").dns1035Label()
+        }
+    }
+
     func check(_ value: String) -> [String] {
         switch self {
         case .dns1123Label: NameValidation.dns1123Label(value)

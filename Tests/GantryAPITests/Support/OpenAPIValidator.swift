@@ -102,7 +102,9 @@ struct OpenAPIValidator {
                 } else if let additional = schema["additionalProperties"], additional.objectValue != nil {
                     check(child, additional, path: "\(path)[\(key)]")
                 } else if properties == nil, schema["additionalProperties"] == nil {
-                    // An object without properties (root metadata) is opaque to the CRD schema.
+                    // An object without properties is opaque to the CRD schema.
+                } else if path == "metadata" {
+                    // Root metadata is ObjectMeta, validated by the API server; the CRD only restricts name.
                 } else if !preserve {
                     fail(childPath, "unknown field")
                 }
