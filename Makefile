@@ -18,6 +18,7 @@ test:
 bench: release
 	.build/release/gantry-bench json
 	.build/release/gantry-bench http
+	.build/release/gantry-bench watch
 
 # Regenerate CRDs/ and docs/api.md from the Swift schema descriptions in Sources/GantryAPI.
 manifests:

@@ -10,20 +10,23 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "KubeCore", targets: ["KubeCore"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "GantryAPI", targets: ["GantryAPI"]),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
+        .target(name: "KubeClient", dependencies: ["KubeCore", "CCurl"]),
         // epoll, eventfd and accept4 from libc headers (header-only: links nothing).
         .systemLibrary(name: "CEpoll"),
         .target(name: "HTTPServer", dependencies: ["CEpoll"]),
         .target(name: "GantryAPI", dependencies: ["KubeCore"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeCore", "HTTPServer"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "HTTPServer"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
         .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
     ],
     swiftLanguageModes: [.v6]
