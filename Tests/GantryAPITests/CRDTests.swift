@@ -24,6 +24,10 @@ struct CRDTests {
         let docs = try Repository.documents("CRDs/\(def.crdName).yaml")
         try #require(docs.count == 1)
         let crd = docs[0]
+        // It reads back as the typed CRD the generator produced.
+        let typed = try JSONValueDecoder().decode(CustomResourceDefinition.self, from: crd)
+        #expect(typed == CRDGenerator.crd(for: def))
+        #expect((typed.storageVersion?.subresources?.scale != nil) == (def.scale != nil))
         #expect(crd["apiVersion"] == "apiextensions.k8s.io/v1")
         #expect(crd["kind"] == "CustomResourceDefinition")
         #expect(crd["metadata"]?["name"]?.stringValue == "\(def.descriptor.plural).gantry.dev")
