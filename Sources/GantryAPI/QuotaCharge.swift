@@ -1,26 +1,34 @@
 // What a pod, a TrainingJob or an InferenceService is charged against its Quota, per resource name: the
 // one place the quota controller and the scheduling engine read the accounting contract from.
 //
-// Per container the amount is the request (the limit when no request is given, as Kubernetes defaults
-// requests). Slice shapes are per virtual device, so a pod's gantry.dev/vgcu-cores charge is vgcu × cores
-// and its gantry.dev/vgcu-memory charge vgcu × memory: two vGCUs at 50 % charge 100, a whole device's worth.
+// A pod is charged what Kubernetes reserves for it (its effective requests, requests defaulted from limits).
+// Slice shapes are per virtual device, so a container's gantry.dev/vgcu-cores charge is vgcu × cores and its
+// gantry.dev/vgcu-memory charge vgcu × memory: two vGCUs at 50 % charge 100, a whole device's worth.
 
 import KubeCore
 
 public enum QuotaCharge {
-    /// The charge of one pod made from `template`.
+    /// The charge of one pod made from `template`: Kubernetes' effective requests (init containers,
+    /// sidecars, overhead and pod-level resources included), with slice shapes counted per virtual device.
     public static func pod(_ template: PodTemplateSpec) -> [String: Quantity] {
-        var total: [String: Quantity] = [:]
-        for c in template.spec?.containers ?? [] {
-            var amounts = c.resources?.limits ?? [:]
-            for (name, q) in c.resources?.requests ?? [:] { amounts[name] = q }
-            let vgcu = amounts[ResourceName.vgcu]?.wholeValue ?? 0
-            for (name, q) in amounts {
-                let charged = ResourceName.sliceShape.contains(name) ? q * vgcu : q
-                total[name, default: .zero] += charged
-            }
-        }
-        return total
+        guard var spec = template.spec else { return [:] }
+        spec.containers = spec.containers.map(charged)
+        spec.initContainers = spec.initContainers?.map(charged)
+        return spec.effectiveRequests
+    }
+
+    /// A container with requests defaulted from limits (as the API server does) and slice shapes multiplied
+    /// by its vGCU count.
+    static func charged(_ c: Container) -> Container {
+        var requests = c.resources?.limits ?? [:]
+        for (name, q) in c.resources?.requests ?? [:] { requests[name] = q }
+        let vgcu = requests[ResourceName.vgcu]?.wholeValue ?? 0
+        for name in ResourceName.sliceShape { requests[name] = requests[name].map { $0 * vgcu } }
+        var out = c
+        var resources = c.resources ?? ResourceRequirements()
+        resources.requests = requests
+        out.resources = resources
+        return out
     }
 
     /// `count` pods of `template`.

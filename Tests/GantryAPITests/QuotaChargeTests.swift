@@ -18,6 +18,15 @@ struct QuotaChargeTests {
                                        "cpu": "2500m", "memory": "1Gi"])
     }
 
+    @Test func initContainersAndOverheadCountAsKubernetesCountsThem() {
+        var spec = PodSpec(containers: [Container(name: "main", resources: ResourceRequirements(requests: ["cpu": "1"]))])
+        spec.initContainers = [Container(name: "fetch-model", resources: ResourceRequirements(limits: ["cpu": "3", "memory": "2Gi"]))]
+        spec.overhead = ["cpu": "100m"]
+        #expect(QuotaCharge.pod(PodTemplateSpec(spec: spec)) == ["cpu": "3100m", "memory": "2Gi"])
+        #expect(QuotaCharge.pod(PodTemplateSpec()) == [:])
+        #expect(QuotaCharge.pods(PodTemplateSpec(spec: spec), count: -2) == ["cpu": "0", "memory": "0"])
+    }
+
     @Test func theExampleJobChargesFourHalfDevices() throws {
         let job = try ExampleTests.object(TrainingJob.self, named: "bert-finetune")
         let charge = job.quotaCharge
