@@ -393,7 +393,7 @@ struct LoopbackWatchTests {
         let client = try makeClient(server)
         var count = 0
         let error = await #expect(throws: KubeError.self) {
-            for try await _ in try await client.watch(Widget.self, options: WatchOptions(idleTimeout: .seconds(1))) {
+            for try await _ in try await client.watch(Widget.self, options: WatchOptions(idleTimeout: .seconds(3))) {
                 count += 1
             }
         }
