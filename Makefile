@@ -9,10 +9,12 @@ build:
 release:
 	$(SWIFT) build -c release
 
-# Unit and integration tests (Swift Testing).
+# Unit and integration tests (Swift Testing). Serial on purpose: every suite shares the process's cooperative
+# pool (two threads here), and CPU-heavy suites running alongside starve the loopback servers of the
+# integration tests into spurious timeouts.
 test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 # Benchmarks (release build); record results in docs/benchmarks.md.
 bench: release
