@@ -17,7 +17,10 @@ let package = Package(
         .target(name: "KubeCore", dependencies: ["CYAML"]),
         .target(name: "HTTPServer"),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore"]),
+        .target(name: "DevCluster", dependencies: ["KubeCore", "HTTPServer"]),
+        .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
+        .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "DevCluster", "HTTPServer"]),
     ],
     swiftLanguageModes: [.v6]
 )
