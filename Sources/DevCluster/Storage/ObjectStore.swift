@@ -32,7 +32,15 @@ public struct StoreEvent: Sendable {
 public enum Mutation: Sendable {
     case keep
     case put(JSONValue)
-    case remove
+    /// Removes the object; a value is its final state for the DELETED event (finalizers just cleared).
+    case remove(JSONValue?)
+}
+
+/// A removed object, for the garbage collector: its uid, the owners it referenced, and where it was.
+public struct RemovedObject: Sendable {
+    public var uid: String
+    public var owners: [String]
+    public var ref: ObjectRef
 }
 
 /// An object's address in the store, for the uid and owner indexes.
@@ -59,8 +67,8 @@ public final class ObjectStore: Sendable {
         var nextWatcherID = 1
         var byUID: [String: ObjectRef] = [:]
         var dependents: [String: Set<ObjectRef>] = [:]
-        /// Uids of objects removed since the garbage collector last looked.
-        var removedUIDs: [String] = []
+        /// Objects removed since the garbage collector last looked.
+        var removed: [RemovedObject] = []
     }
 
     private let state = Mutex(State())
@@ -189,10 +197,10 @@ public final class ObjectStore: Sendable {
                 publish(&s, StoreEvent(type: current == nil ? .added : .modified, key: key, rv: rv, object: object,
                                        encoded: stored.encoded, previous: current?.object))
                 return ((stored, r), false)
-            case .remove:
+            case .remove(let final):
                 guard let current else { return ((nil, r), false) }
                 s.rv += 1
-                var object = current.object
+                var object = final ?? current.object
                 object.set(.string(String(s.rv)), at: ["metadata", "resourceVersion"])
                 s.buckets[key]?.objects[objectKey] = nil
                 s.buckets[key]?.sortedKeys = nil
@@ -209,13 +217,13 @@ public final class ObjectStore: Sendable {
     /// Removes every object of a resource (its CRD was deleted), with DELETED events.
     public func removeAll(_ key: StorageKey) {
         let keys = state.withLock { s in Array(s.buckets[key]?.objects.keys ?? [:].keys) }
-        for k in keys { _ = try? mutate(key, k) { _ in (.remove, ()) } }
+        for k in keys { _ = try? mutate(key, k) { _ in (.remove(nil), ()) } }
     }
 
-    public func takeRemovedUIDs() -> [String] {
+    public func takeRemoved() -> [RemovedObject] {
         state.withLock { s in
-            let out = s.removedUIDs
-            s.removedUIDs = []
+            let out = s.removed
+            s.removed = []
             return out
         }
     }
@@ -228,7 +236,7 @@ public final class ObjectStore: Sendable {
         if oldUID != newUID {
             if let oldUID {
                 s.byUID[oldUID] = nil
-                s.removedUIDs.append(oldUID)
+                s.removed.append(RemovedObject(uid: oldUID, owners: Array(oldOwners), ref: ref))
             }
             if let newUID { s.byUID[newUID] = ref }
         }
