@@ -203,7 +203,7 @@ extension APIServer {
         if !result.unknownFields.isEmpty {
             switch ctx.query.fieldValidation {
             case "Strict":
-                throw APIError.badRequest("strict decoding error: " + result.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
+                throw APIError.badRequest("\(ctx.info.kind) in version \"\(ctx.version)\" cannot be handled as a \(ctx.info.kind): strict decoding error: " + result.unknownFields.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
             case "Warn":
                 warnings += result.unknownFields.map { "unknown field \"\($0)\"" }
             default: break

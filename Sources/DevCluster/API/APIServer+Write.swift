@@ -14,7 +14,11 @@ extension APIServer {
         let body = ctx.request.body
         guard !body.isEmpty else { throw APIError.badRequest("the request body is empty") }
         let contentType = (ctx.request.headers["Content-Type"] ?? "application/json").lowercased()
-        if contentType.contains("protobuf") { throw APIError.unsupportedMediaType(contentType) }
+        if contentType.contains("protobuf") {
+            do { return try ProtobufBodies.decode(body) } catch {
+                throw APIError(code: 415, reason: "UnsupportedMediaType", message: "\(error)", details: StatusDetails())
+            }
+        }
         do {
             return try JSONParser.parse(body)
         } catch {
@@ -378,7 +382,7 @@ extension APIServer {
         if let orphan = ctx.query.orphanDependents { o.propagationPolicy = orphan ? "Orphan" : "Background" }
         if !ctx.request.body.isEmpty {
             let body: JSONValue
-            do { body = try JSONParser.parse(ctx.request.body) } catch { throw APIError.badRequest("error decoding DeleteOptions: \(error)") }
+            do { body = try decodeBody(ctx) } catch { throw APIError.badRequest("error decoding DeleteOptions: \(error)") }
             if let g = body["gracePeriodSeconds"]?.intValue { o.gracePeriodSeconds = g }
             if let p = body["propagationPolicy"]?.stringValue { o.propagationPolicy = p }
             if let orphan = body["orphanDependents"]?.boolValue { o.propagationPolicy = orphan ? "Orphan" : "Background" }
