@@ -207,11 +207,16 @@ extension APIServer {
                 timers.cancel()
                 store.removeWatcher(watcher)
             }
-            while let batch = await watcher.next() {
-                var out: [UInt8] = []
-                for item in batch { self.appendFrame(item, ctx, format, into: &out) }
-                if !out.isEmpty { try await writer.write(out) }
-                for item in batch { if case .error = item { return } }
+            // A cancelled response (the connection went away) ends the watch.
+            try await withTaskCancellationHandler {
+                while let batch = await watcher.next() {
+                    var out: [UInt8] = []
+                    for item in batch { self.appendFrame(item, ctx, format, into: &out) }
+                    if !out.isEmpty { try await writer.write(out) }
+                    for item in batch { if case .error = item { return } }
+                }
+            } onCancel: {
+                watcher.close(drop: true)
             }
         })
     }

@@ -54,7 +54,7 @@ extension APIServer {
         var object = try decodeBody(ctx)
         let (stored, warnings) = try createObject(&object, ctx)
         var response = HTTPResponse(status: 201, contentType: "application/json", body: render(stored, ctx))
-        for w in warnings { response.headers.add("Warning", "299 - \"\(w)\"") }
+        for w in warnings { response.headers.add("Warning", Self.warningHeader(w)) }
         return response
     }
 
@@ -88,7 +88,7 @@ extension APIServer {
         meta["deletionTimestamp"] = nil
         meta["deletionGracePeriodSeconds"] = nil
         meta["resourceVersion"] = nil
-        meta["generation"] = ctx.info.hasGeneration ? .int(1) : nil
+        meta["generation"] = ctx.info.hasGeneration ? JSONValue?.some(.int(1)) : JSONValue?.none
         object["metadata"] = .object(meta)
         if ctx.info.hasStatus && ctx.info.plural != "nodes" { object["status"] = nil }
         try prepareForCreate(&object, ctx)
@@ -121,6 +121,11 @@ extension APIServer {
                                                                        message: "namespace \(namespace) is being terminated",
                                                                        field: "metadata.namespace")]))
         }
+    }
+
+    /// A `Warning` header value: code 299, no agent, the text quoted with inner quotes escaped.
+    static func warningHeader(_ text: String) -> String {
+        "299 - \"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     // MARK: Update
@@ -158,7 +163,7 @@ extension APIServer {
         case .created(let o): response = HTTPResponse(status: 201, contentType: "application/json", body: render(o, ctx))
         case .updated(let o), .removed(let o): response = HTTPResponse(status: 200, contentType: "application/json", body: render(o, ctx))
         }
-        for w in warnings { response.headers.add("Warning", "299 - \"\(w)\"") }
+        for w in warnings { response.headers.add("Warning", Self.warningHeader(w)) }
         return response
     }
 
@@ -424,6 +429,10 @@ extension APIServer {
     /// running pods get a deletionTimestamp; the rest are removed now.
     func deleteObject(_ ctx: RequestContext, name: String, _ opts: DeleteOptions) throws -> (DeleteOutcome, JSONValue) {
         let key = ctx.objectKey(name)
+        // Read outside the store's lock (the closure below runs under it).
+        let hasDependents = store.get(ctx.storageKey, key).map { o in
+            !store.dependents(of: o.object["metadata"]?["uid"]?.stringValue ?? "").isEmpty
+        } ?? false
         let (_, result) = try store.mutate(ctx.storageKey, key) { current -> (Mutation, (DeleteOutcome, JSONValue)) in
             guard let current else { throw APIError.notFound(ctx.info, name) }
             var object = current.object
@@ -443,12 +452,12 @@ extension APIServer {
                 switch opts.propagationPolicy {
                 case "Orphan": if !finalizers.contains("orphan") { finalizers.append("orphan") }
                 case "Foreground":
-                    if !store.dependents(of: uid).isEmpty, !finalizers.contains("foregroundDeletion") {
+                    if hasDependents, !finalizers.contains("foregroundDeletion") {
                         finalizers.append("foregroundDeletion")
                     }
                 default: break
                 }
-                if finalizers.contains("orphan") && store.dependents(of: uid).isEmpty { finalizers.removeAll { $0 == "orphan" } }
+                if finalizers.contains("orphan") && !hasDependents { finalizers.removeAll { $0 == "orphan" } }
             }
             var grace: Int64 = 0
             if ctx.info.group.isEmpty && ctx.info.plural == "pods" {
@@ -470,7 +479,7 @@ extension APIServer {
                 }
                 return (.keep, (.pending, object))
             }
-            meta["finalizers"] = finalizers.isEmpty ? nil : .array(finalizers.map(JSONValue.string))
+            meta["finalizers"] = finalizers.isEmpty ? JSONValue?.none : .array(finalizers.map(JSONValue.string))
             meta["deletionTimestamp"] = .string(Time.now.adding(seconds: grace).rfc3339)
             meta["deletionGracePeriodSeconds"] = .int(grace)
             object["metadata"] = .object(meta)

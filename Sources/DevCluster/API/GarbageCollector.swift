@@ -105,7 +105,7 @@ extension APIServer {
                 _ = try? store.mutate(dep.key, dep.name) { current -> (Mutation, Void) in
                     guard var o = current?.object else { return (.keep, ()) }
                     let refs = (o["metadata"]?["ownerReferences"]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != uid }
-                    o.set(refs.isEmpty ? nil : .array(refs), at: ["metadata", "ownerReferences"])
+                    o.set(refs.isEmpty ? JSONValue?.none : .array(refs), at: ["metadata", "ownerReferences"])
                     return (.put(o), ())
                 }
             }
