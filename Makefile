@@ -17,6 +17,7 @@ test:
 # Benchmarks (release build); record results in docs/benchmarks.md.
 bench: release
 	.build/release/gantry-bench json
+	.build/release/gantry-bench http
 
 clean:
 	rm -rf .build

@@ -4,6 +4,7 @@
 import Foundation
 
 let benchmarks: [String: (summary: String, run: ([String]) throws -> Void)] = [
+    "http": ("small keep-alive requests/s against the in-process HTTP server (--serve N for wrk)", HTTPBenchmark.run),
     "json": ("parse and write ~2 KB Pod watch events", JSONBenchmark.run),
 ]
 

@@ -29,6 +29,9 @@ public final class APIServer: Sendable {
     public let options: APIServerOptions
     let gcState = Mutex(GCState())
     let logSink: Mutex<(@Sendable (String) -> Void)?> = Mutex(nil)
+    let restartHook: Mutex<(@Sendable (Double) -> Void)?> = Mutex(nil)
+    /// Control endpoints of the simulators (`/devcluster/...`), by path prefix.
+    let controlRoutes = Mutex<[(prefix: String, handler: HTTPHandler)]>([])
     /// Counter for generateName and uids; random enough for a loopback dev cluster.
     let serial = Atomic<UInt64>(0)
 
@@ -44,6 +47,11 @@ public final class APIServer: Sendable {
 
     /// The HTTP handler to serve (or to call directly in tests).
     public var handler: HTTPHandler { { [self] request in await self.handle(request) } }
+
+    /// Serves a control endpoint of a simulator under `/devcluster/`.
+    public func addControlRoute(prefix: String, _ handler: @escaping HTTPHandler) {
+        controlRoutes.withLock { $0.append((prefix, handler)) }
+    }
 
     public func setLogger(_ sink: (@Sendable (String) -> Void)?) { logSink.withLock { $0 = sink } }
 
@@ -91,6 +99,9 @@ public final class APIServer: Sendable {
         default: break
         }
         if path.hasPrefix("/openapi/") { return try getOnly(request) { try openAPI(path) } }
+        if path.hasPrefix("/devcluster/"), let route = controlRoutes.withLock({ $0.first { path.hasPrefix($0.prefix) } }) {
+            return await route.handler(request)
+        }
         let parts = path.split(separator: "/").map(String.init)
         if parts.count == 2 && parts[0] == "api" { return try getOnly(request) { try resourceList(group: "", version: parts[1]) } }
         if parts.count == 2 && parts[0] == "apis" { return try getOnly(request) { try apiGroup(parts[1]) } }

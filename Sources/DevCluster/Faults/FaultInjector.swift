@@ -150,7 +150,11 @@ extension APIServer {
     public func restart(downtime: Double = 0.5) {
         faults.beginRestart(for: downtime)
         store.closeAllWatchers()
+        // On a socket (DevClusterServer) the listener and its connections go down too.
+        restartHook.withLock { $0 }?(downtime)
     }
+
+    func setRestartHook(_ hook: @escaping @Sendable (Double) -> Void) { restartHook.withLock { $0 = hook } }
 
     /// GET shows the fault configuration and counts; PUT/PATCH changes it; POST with an action
     /// (`dropWatches`, `expire`, `restart`) triggers a one-off fault.

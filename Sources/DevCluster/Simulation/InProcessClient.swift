@@ -1,0 +1,123 @@
+// InProcessClient: how the simulators (nodes, kubelet, scheduler shim) talk to the API server: the same
+// handler and semantics as any client, without a socket and without fault injection, plus direct watches
+// on the store.
+
+import Foundation
+import HTTPServer
+import KubeCore
+
+struct InProcessClient: Sendable {
+    let api: APIServer
+
+    struct Failure: Error, CustomStringConvertible {
+        var code: Int
+        var reason: String
+        var message: String
+        var description: String { "\(code) \(reason): \(message)" }
+    }
+
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, _ body: JSONValue? = nil,
+              contentType: String = "application/json") async throws -> JSONValue {
+        var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "gantry-devcluster"]
+        if body != nil { headers.add("Content-Type", contentType) }
+        let response = await api.handle(HTTPRequest(method: method, target: path, headers: headers,
+                                                    body: body.map { JSONWriter.write($0) } ?? []), bypassFaults: true)
+        guard case .bytes(let bytes) = response.body else { return .null }
+        let value = (try? JSONParser.parse(bytes)) ?? .null
+        guard (200..<300).contains(response.status) else {
+            throw Failure(code: response.status, reason: value["reason"]?.stringValue ?? "",
+                          message: value["message"]?.stringValue ?? "")
+        }
+        return value
+    }
+
+    func get(_ path: String) async throws -> JSONValue { try await send(.get, path) }
+
+    @discardableResult
+    func create(_ path: String, _ object: JSONValue) async throws -> JSONValue { try await send(.post, path, object) }
+
+    @discardableResult
+    func mergePatch(_ path: String, _ patch: JSONValue) async throws -> JSONValue {
+        try await send(.patch, path, patch, contentType: "application/merge-patch+json")
+    }
+
+    @discardableResult
+    func delete(_ path: String, gracePeriod: Int64? = nil) async throws -> JSONValue {
+        try await send(.delete, path + (gracePeriod.map { "?gracePeriodSeconds=\($0)" } ?? ""))
+    }
+
+    /// A watch on a resource from its current state (synthetic ADDED events first).
+    func watch(_ key: StorageKey) throws -> Watcher {
+        try api.store.watch(key, namespace: nil, start: .currentState, predicate: nil)
+    }
+
+    static let pods = StorageKey(group: "", resource: "pods")
+    static let nodes = StorageKey(group: "", resource: "nodes")
+
+    static func podPath(_ pod: JSONValue, _ sub: String? = nil) -> String {
+        let ns = pod["metadata"]?["namespace"]?.stringValue ?? "default"
+        let name = pod["metadata"]?["name"]?.stringValue ?? ""
+        return "/api/v1/namespaces/\(ns)/pods/\(name)" + (sub.map { "/" + $0 } ?? "")
+    }
+
+    /// Posts a core/v1 Event about an object, as kubelet and kube-scheduler do.
+    func event(about object: JSONValue, kind: String, type: String, reason: String, message: String,
+               component: String, action: String? = nil) async {
+        let ns = object["metadata"]?["namespace"]?.stringValue ?? "default"
+        let name = object["metadata"]?["name"]?.stringValue ?? ""
+        let now = JSONValue.string(Time.now.rfc3339)
+        var event: JSONValue = [
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": ["generateName": .string(name + "."), "namespace": .string(ns)],
+            "involvedObject": ["kind": .string(kind), "namespace": .string(ns), "name": .string(name),
+                               "uid": object["metadata"]?["uid"] ?? "", "apiVersion": object["apiVersion"] ?? "v1",
+                               "resourceVersion": object["metadata"]?["resourceVersion"] ?? ""],
+            "reason": .string(reason), "message": .string(message), "type": .string(type),
+            "source": ["component": .string(component)], "firstTimestamp": now, "lastTimestamp": now, "count": 1,
+            "reportingComponent": .string(component), "reportingInstance": .string(component),
+        ]
+        if let action { event["action"] = .string(action) }
+        _ = try? await create("/api/v1/namespaces/\(ns)/events", event)
+    }
+}
+
+/// Go-style durations ("90s", "1m30s", "2h", "500ms") or plain seconds ("45", "1.5").
+enum GoDuration {
+    static func seconds(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if let d = Double(t) { return d >= 0 ? d : nil }
+        var total = 0.0
+        var number = ""
+        var i = t.startIndex
+        var sawUnit = false
+        while i < t.endIndex {
+            let c = t[i]
+            if c.isNumber || c == "." {
+                number.append(c)
+                i = t.index(after: i)
+                continue
+            }
+            var unit = ""
+            while i < t.endIndex, !(t[i].isNumber || t[i] == ".") {
+                unit.append(t[i])
+                i = t.index(after: i)
+            }
+            guard let n = Double(number) else { return nil }
+            let scale: Double
+            switch unit {
+            case "h": scale = 3600
+            case "m": scale = 60
+            case "s": scale = 1
+            case "ms": scale = 0.001
+            case "us", "µs": scale = 0.000001
+            case "ns": scale = 0.000000001
+            default: return nil
+            }
+            total += n * scale
+            number = ""
+            sawUnit = true
+        }
+        return sawUnit && number.isEmpty ? total : nil
+    }
+}
