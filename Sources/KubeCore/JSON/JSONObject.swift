@@ -49,7 +49,7 @@ public struct JSONObject: Sendable {
     public subscript(key: String) -> JSONValue? {
         get {
             guard let i = firstIndex(ofKey: key) else { return nil }
-            return values[i]
+            return entries[i].value
         }
         set {
             if let newValue {
@@ -73,6 +73,12 @@ public struct JSONObject: Sendable {
         } else if entries.count > Self.indexThreshold {
             rebuildIndex()
         }
+    }
+
+    /// Runs `body` on the member's value in place (no copy of the value); nil when the key is missing.
+    mutating func modifyValue<R, E: Error>(forKey key: String, _ body: (inout JSONValue) throws(E) -> R) throws(E) -> R? {
+        guard let i = firstIndex(ofKey: key) else { return nil }
+        return try body(&entries[i].value)
     }
 
     @discardableResult
