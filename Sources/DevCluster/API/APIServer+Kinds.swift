@@ -417,11 +417,11 @@ extension APIServer {
                 if ctx.request.method == .put {
                     current = body
                 } else if contentType.hasPrefix("application/json-patch+json") {
-                    do { current = try JSONPatch.apply(body, to: current) } catch let e as PatchError {
+                    do { current = try Patches.applyJSONPatch(body, to: current) } catch let e as PatchError {
                         throw APIError(code: e.code, reason: "Invalid", message: e.message)
                     }
                 } else {
-                    current = MergePatch.apply(body, to: current)
+                    current = JSONMergePatch.apply(body, to: current)
                 }
                 guard let replicas = current["spec"]?["replicas"]?.intValue, replicas >= 0 else {
                     throw APIError.invalid(kind: "Scale", group: "autoscaling", name: name,

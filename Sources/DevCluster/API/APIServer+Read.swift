@@ -66,14 +66,10 @@ extension APIServer {
     // MARK: Selectors
 
     func selectorFilter(_ ctx: RequestContext) throws -> (@Sendable (JSONValue) -> Bool)? {
-        let labels = try ctx.query.labelSelector.map { try LabelQuery(parsing: $0) }
-        let fields = try ctx.query.fieldSelector.map { try FieldQuery(parsing: $0, info: ctx.info) }
-        if labels == nil && fields == nil { return nil }
-        return { object in
-            if let labels, !labels.matches(object["metadata"]?["labels"]?.objectValue) { return false }
-            if let fields, !fields.matches(object) { return false }
-            return true
-        }
+        let selectors = try ResourceSelectors(labelSelector: ctx.query.labelSelector, fieldSelector: ctx.query.fieldSelector,
+                                              info: ctx.info)
+        if selectors.isEmpty { return nil }
+        return { selectors.matches($0) }
     }
 
     // MARK: List

@@ -294,10 +294,10 @@ extension APIServer {
             var patched: JSONValue
             do {
                 switch kind {
-                case "json": patched = try JSONPatch.apply(patchDoc, to: old)
+                case "json": patched = try Patches.applyJSONPatch(patchDoc, to: old)
                 case "merge":
                     guard patchDoc.objectValue != nil else { throw PatchError(message: "json: cannot unmarshal into a merge patch: expected an object", code: 400) }
-                    patched = MergePatch.apply(patchDoc, to: old)
+                    patched = JSONMergePatch.apply(patchDoc, to: old)
                 default: patched = try StrategicMergePatch.apply(patchDoc, to: old)
                 }
             } catch let e as PatchError {
@@ -347,7 +347,7 @@ extension APIServer {
                 record(&created)
                 return created
             }
-            var merged = ctx.info.isCustom ? MergePatch.apply(Self.dropNulls(applied), to: old)
+            var merged = ctx.info.isCustom ? JSONMergePatch.apply(Self.dropNulls(applied), to: old)
                                            : try StrategicMergePatch.apply(Self.dropNulls(applied), to: old)
             if let rv = applied["metadata"]?["resourceVersion"]?.stringValue, rv != old["metadata"]?["resourceVersion"]?.stringValue {
                 throw APIError.conflict(ctx.info, name)

@@ -1,14 +1,10 @@
-// YAMLBridge: YAML request bodies (server-side apply sends `application/apply-patch+yaml`). kubectl and
-// helm send JSON, which is YAML too and is parsed as JSON first; real YAML needs KubeCore's YAML reader.
+// YAMLBridge: YAML request bodies and configuration files (server-side apply sends
+// `application/apply-patch+yaml`; fleet files and KubeSchedulerConfiguration are YAML), read by KubeCore's YAML.
 
 import KubeCore
 
 enum YAMLBridge {
-    struct Unsupported: Error, CustomStringConvertible {
-        var description: String { "YAML request bodies are not supported yet; send JSON" }
-    }
-
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        throw Unsupported()
+        try YAML.decode(bytes)
     }
 }

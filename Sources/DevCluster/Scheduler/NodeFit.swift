@@ -10,24 +10,10 @@ import KubeCore
 public typealias ResourceList = [String: Int64]
 
 enum ResourceAmounts {
-    /// A quantity string in milli-units. Decimal (k, M, G, T, P, E, m) and binary (Ki...Ei) suffixes and
-    /// exponents; nil for anything else.
+    /// A quantity string ("500m", "1Gi", "2") in milli-units, rounded up as the scheduler does.
     static func milli(_ text: String) -> Int64? {
-        let s = text.trimmingCharacters(in: .whitespaces)
-        guard !s.isEmpty else { return nil }
-        let suffixes: [(String, Double)] = [("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
-                                            ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976),
-                                            ("m", 0.001), ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18)]
-        var number = s
-        var scale = 1.0
-        for (suffix, factor) in suffixes where s.hasSuffix(suffix) {
-            number = String(s.dropLast(suffix.count))
-            scale = factor
-            break
-        }
-        guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
-        let milli = (value * scale * 1000).rounded(.up)
-        return milli >= 9.2e18 ? Int64.max : Int64(milli)
+        guard let q = try? Quantity(text), q.sign >= 0 else { return nil }
+        return q.milliValue
     }
 
     static func list(_ object: JSONValue?) -> ResourceList {
