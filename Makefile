@@ -29,6 +29,7 @@ e2e: kube-tools
 bench: release
 	.build/release/gantry-bench json
 	.build/release/gantry-bench http
+	.build/release/gantry-bench devcluster
 
 clean:
 	rm -rf .build

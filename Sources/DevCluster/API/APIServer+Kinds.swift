@@ -92,13 +92,30 @@ extension APIServer {
 
     // MARK: Validation
 
-    static let dns1123Subdomain = try! NSRegularExpression(pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-    static let dns1123Label = try! NSRegularExpression(pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-    static let labelValue = try! NSRegularExpression(pattern: "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-    static let qualifiedName = try! NSRegularExpression(pattern: "^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+    // Name and label syntax, checked byte by byte: every write goes through these, and
+    // NSRegularExpression costs more than the rest of a small create.
+    static func isAlnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+    static func isAlnumAnyCase(_ b: UInt8) -> Bool { isAlnum(b) || (b >= 0x41 && b <= 0x5A) }
 
-    static func matches(_ re: NSRegularExpression, _ s: String) -> Bool {
-        re.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 bytes.
+    static func isDNS1123Label<S: Collection>(_ s: S) -> Bool where S.Element == UInt8 {
+        guard let first = s.first, let last = s.reversed().first, s.count <= 63 else { return false }
+        return isAlnum(first) && isAlnum(last) && s.allSatisfy { isAlnum($0) || $0 == 0x2D }
+    }
+
+    /// Dot-separated DNS-1123 labels, at most 253 bytes.
+    static func isDNS1123Subdomain(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        guard !bytes.isEmpty, bytes.count <= 253 else { return false }
+        return bytes.split(separator: 0x2E, omittingEmptySubsequences: false).allSatisfy { isDNS1123Label($0) }
+    }
+
+    /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`, at most 63 bytes (label values may also be empty).
+    static func isQualifiedNamePart<S: Collection>(_ s: S, allowEmpty: Bool = false) -> Bool where S.Element == UInt8 {
+        if s.isEmpty { return allowEmpty }
+        guard s.count <= 63, let first = s.first, let last = s.reversed().first else { return false }
+        return isAlnumAnyCase(first) && isAlnumAnyCase(last)
+            && s.allSatisfy { isAlnumAnyCase($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }
     }
 
     /// Metadata rules every kind shares (apimachinery ValidateObjectMeta).
@@ -108,8 +125,7 @@ extension APIServer {
         let name = meta["name"]?.stringValue ?? ""
         if old == nil {
             let label = isCore(ctx.info, "namespaces")
-            if label ? (name.count > 63 || !Self.matches(Self.dns1123Label, name))
-                     : (name.count > 253 || !Self.matches(Self.dns1123Subdomain, name)) {
+            if label ? !Self.isDNS1123Label(Array(name.utf8)) : !Self.isDNS1123Subdomain(name) {
                 let what = label ? "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
                                  : "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
                 errors.append(.invalid("metadata.name", .string(name), what))
@@ -125,7 +141,7 @@ extension APIServer {
                         errors.append(.invalid("metadata.labels", v, "must be a string"))
                         continue
                     }
-                    if s.count > 63 || !Self.matches(Self.labelValue, s) {
+                    if !Self.isQualifiedNamePart(Array(s.utf8), allowEmpty: true) {
                         errors.append(.invalid("metadata.labels", .string(s), "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"))
                     }
                 }
@@ -166,12 +182,9 @@ extension APIServer {
     }
 
     static func validQualifiedKey(_ key: String) -> Bool {
-        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let name = parts.last, name.count <= 63, matches(qualifiedName, String(name)) else { return false }
-        if parts.count == 2 {
-            let prefix = String(parts[0])
-            return !prefix.isEmpty && prefix.count <= 253 && matches(dns1123Subdomain, prefix)
-        }
+        let parts = key.utf8.split(separator: 0x2F, omittingEmptySubsequences: false)
+        guard parts.count <= 2, let name = parts.last, isQualifiedNamePart(name) else { return false }
+        if parts.count == 2 { return isDNS1123Subdomain(String(decoding: parts[0], as: UTF8.self)) }
         return true
     }
 

@@ -39,7 +39,7 @@ extension APIServer {
     }
 
     func encoded(_ stored: StoredObject, _ ctx: RequestContext) -> [UInt8] {
-        stored.object["apiVersion"]?.stringValue == ctx.apiVersion ? stored.encoded : render(stored.object, ctx)
+        stored.apiVersion == ctx.apiVersion ? stored.encoded : render(stored.object, ctx)
     }
 
     // MARK: Get
@@ -236,7 +236,7 @@ extension APIServer {
             switch format {
             case .object:
                 out += Array("{\"type\":\"\(type.rawValue)\",\"object\":".utf8)
-                if event.object["apiVersion"]?.stringValue == ctx.apiVersion { out += event.encoded } else { out += render(event.object, ctx) }
+                if event.apiVersion == ctx.apiVersion { out += event.encoded } else { out += render(event.object, ctx) }
                 out += Array("}\n".utf8)
             case .table:
                 out += Self.frame(type: type.rawValue, object: table(for: [event.object], ctx, rv: event.rv))

@@ -104,8 +104,10 @@ extension APIServer {
         }
         if ctx.query.dryRun { return (object, warnings) }
         guard let stored else { throw APIError.internalError("object vanished after create") }
-        afterWrite(ctx, old: nil, new: stored.object)
-        return (stored.object, warnings)
+        // What was stored is the object plus its resourceVersion; no need to parse it back.
+        object.set(.string(String(stored.rv)), at: ["metadata", "resourceVersion"])
+        afterWrite(ctx, old: nil, new: object)
+        return (object, warnings)
     }
 
     func checkNamespaceWritable(_ namespace: String) throws {
@@ -174,6 +176,7 @@ extension APIServer {
                        warnings: inout [String], _ transform: (JSONValue) throws -> JSONValue) throws -> WriteResult {
         let key = ctx.objectKey(name)
         var collected: [String] = []
+        var written: JSONValue?
         let (stored, outcome) = try store.mutate(ctx.storageKey, key) { current -> (Mutation, WriteResult?) in
             guard let current else {
                 guard createIfMissing else { throw APIError.notFound(ctx.info, name) }
@@ -200,6 +203,7 @@ extension APIServer {
             let finalizers = new["metadata"]?["finalizers"]?.arrayValue ?? []
             if ctx.query.dryRun { return (.keep, .updated(new)) }
             if deleting && finalizers.isEmpty { return (.remove(new), .removed(new)) }
+            written = new
             return (.put(new), nil)
         }
         warnings = collected
@@ -207,9 +211,10 @@ extension APIServer {
             if case .removed(let o) = outcome { afterWrite(ctx, old: o, new: nil) }
             return outcome
         }
-        if let stored {
-            afterWrite(ctx, old: nil, new: stored.object)
-            return .updated(stored.object)
+        if let stored, var object = written {
+            object.set(.string(String(stored.rv)), at: ["metadata", "resourceVersion"])
+            afterWrite(ctx, old: nil, new: object)
+            return .updated(object)
         }
         // Missing and creatable (PUT on a configmap that does not exist): create it.
         guard createIfMissing else { throw APIError.notFound(ctx.info, name) }

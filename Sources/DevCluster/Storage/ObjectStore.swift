@@ -11,21 +11,41 @@ import Foundation
 import KubeCore
 import Synchronization
 
+/// An object as stored: its JSON bytes (what etcd would hold) and the few fields the store indexes.
+/// The parsed value is not kept: at 100,000 objects the JSON trees would cost several times the bytes.
 public struct StoredObject: Sendable {
-    public var object: JSONValue
-    /// The object as JSON, encoded once at write time for reads and watch events.
     public var encoded: [UInt8]
     public var rv: UInt64
+    public var uid: String?
+    public var ownerUIDs: Set<String>
+    /// The apiVersion it was written at (custom resources are served at any of their versions).
+    public var apiVersion: String?
+
+    /// The object, parsed from its bytes (each call parses again; hold on to it when reading twice).
+    public var object: JSONValue { (try? JSONParser.parse(encoded)) ?? .null }
+
+    init(object: JSONValue, encoded: [UInt8], rv: UInt64) {
+        self.encoded = encoded
+        self.rv = rv
+        uid = object["metadata"]?["uid"]?.stringValue
+        ownerUIDs = ObjectStore.ownerUIDs(object)
+        apiVersion = object["apiVersion"]?.stringValue
+    }
 }
 
 public struct StoreEvent: Sendable {
     public var type: WatchEventType
     public var key: StorageKey
     public var rv: UInt64
-    public var object: JSONValue
     public var encoded: [UInt8]
     /// The object before a MODIFIED, so a watch with a selector can turn it into ADDED or DELETED.
-    public var previous: JSONValue?
+    public var previousEncoded: [UInt8]?
+    /// The object's namespace ("" when cluster-scoped), for namespaced watches without parsing.
+    public var namespace: String
+    public var apiVersion: String?
+
+    public var object: JSONValue { (try? JSONParser.parse(encoded)) ?? .null }
+    public var previous: JSONValue? { previousEncoded.flatMap { try? JSONParser.parse($0) } }
 }
 
 /// What `mutate` does with the object it was given.
@@ -118,14 +138,13 @@ public final class ObjectStore: Sendable {
     public func list(_ key: StorageKey, namespace: String?, after: String? = nil, limit: Int = 0,
                      filter: ((JSONValue) -> Bool)? = nil) -> (items: [StoredObject], rv: UInt64, next: String?, remaining: Int) {
         state.withLock { s in
-            guard var bucket = s.buckets[key] else { return ([], s.rv, nil, 0) }
+            guard let bucket = s.buckets[key] else { return ([], s.rv, nil, 0) }
             let keys: [String]
             if let sorted = bucket.sortedKeys {
                 keys = sorted
             } else {
                 keys = bucket.objects.keys.sorted()
-                bucket.sortedKeys = keys
-                s.buckets[key] = bucket
+                s.buckets[key]?.sortedKeys = keys
             }
             var lo = 0
             var hi = keys.count
@@ -189,13 +208,14 @@ public final class ObjectStore: Sendable {
                 let rv = s.rv
                 object.set(.string(String(rv)), at: ["metadata", "resourceVersion"])
                 let stored = StoredObject(object: object, encoded: JSONWriter.write(object), rv: rv)
-                var bucket = s.buckets[key] ?? Bucket()
-                bucket.objects[objectKey] = stored
-                if current == nil { bucket.sortedKeys = nil }
-                s.buckets[key] = bucket
-                index(&s, ObjectRef(key: key, name: objectKey), old: current?.object, new: object)
-                publish(&s, StoreEvent(type: current == nil ? .added : .modified, key: key, rv: rv, object: object,
-                                       encoded: stored.encoded, previous: current?.object))
+                // In place: copying the bucket out would copy its whole dictionary on every write.
+                s.buckets[key, default: Bucket()].objects[objectKey] = stored
+                if current == nil { s.buckets[key]?.sortedKeys = nil }
+                index(&s, ObjectRef(key: key, name: objectKey), old: current, new: stored)
+                publish(&s, StoreEvent(type: current == nil ? .added : .modified, key: key, rv: rv, encoded: stored.encoded,
+                                       previousEncoded: current?.encoded, namespace: Self.namespace(of: objectKey),
+                                       apiVersion: stored.apiVersion),
+                        object: object)
                 return ((stored, r), false)
             case .remove(let final):
                 guard let current else { return ((nil, r), false) }
@@ -204,14 +224,20 @@ public final class ObjectStore: Sendable {
                 object.set(.string(String(s.rv)), at: ["metadata", "resourceVersion"])
                 s.buckets[key]?.objects[objectKey] = nil
                 s.buckets[key]?.sortedKeys = nil
-                index(&s, ObjectRef(key: key, name: objectKey), old: current.object, new: nil)
-                publish(&s, StoreEvent(type: .deleted, key: key, rv: s.rv, object: object,
-                                       encoded: JSONWriter.write(object), previous: nil))
+                index(&s, ObjectRef(key: key, name: objectKey), old: current, new: nil)
+                publish(&s, StoreEvent(type: .deleted, key: key, rv: s.rv, encoded: JSONWriter.write(object), previousEncoded: nil,
+                                       namespace: Self.namespace(of: objectKey), apiVersion: current.apiVersion),
+                        object: object)
                 return ((nil, r), true)
             }
         }
         if removed, let handler = onRemoval.withLock({ $0 }) { handler() }
         return result
+    }
+
+    static func namespace(of objectKey: String) -> String {
+        guard let slash = objectKey.firstIndex(of: "/") else { return "" }
+        return String(objectKey[..<slash])
     }
 
     /// Removes every object of a resource (its CRD was deleted), with DELETED events.
@@ -228,11 +254,11 @@ public final class ObjectStore: Sendable {
         }
     }
 
-    private func index(_ s: inout State, _ ref: ObjectRef, old: JSONValue?, new: JSONValue?) {
-        let oldUID = old?["metadata"]?["uid"]?.stringValue
-        let newUID = new?["metadata"]?["uid"]?.stringValue
-        let oldOwners = Self.ownerUIDs(old)
-        let newOwners = Self.ownerUIDs(new)
+    private func index(_ s: inout State, _ ref: ObjectRef, old: StoredObject?, new: StoredObject?) {
+        let oldUID = old?.uid
+        let newUID = new?.uid
+        let oldOwners = old?.ownerUIDs ?? []
+        let newOwners = new?.ownerUIDs ?? []
         if oldUID != newUID {
             if let oldUID {
                 s.byUID[oldUID] = nil
@@ -256,7 +282,7 @@ public final class ObjectStore: Sendable {
 
     // MARK: Watch
 
-    private func publish(_ s: inout State, _ event: StoreEvent) {
+    private func publish(_ s: inout State, _ event: StoreEvent, object: JSONValue) {
         if s.history.count < historyCapacity {
             s.history.append(event)
         } else {
@@ -264,14 +290,21 @@ public final class ObjectStore: Sendable {
             s.history[s.historyStart] = event
             s.historyStart = (s.historyStart + 1) % historyCapacity
         }
-        for w in s.watchers.values where w.key == event.key { deliver(event, to: w) }
+        for w in s.watchers.values where w.key == event.key { deliver(event, to: w, object: object) }
     }
 
-    private func deliver(_ event: StoreEvent, to w: Watcher) {
-        let now = w.matches(event.object)
+    /// Queues the event for the watcher as it sees it: a MODIFIED that enters or leaves its selector is an
+    /// ADDED or DELETED. `object` is the parsed event object when the caller has it.
+    private func deliver(_ event: StoreEvent, to w: Watcher, object: JSONValue? = nil) {
+        if let ns = w.namespace, ns != event.namespace { return }
+        guard let predicate = w.predicate else {
+            w.enqueue(.event(event.type, event))
+            return
+        }
+        let now = predicate(object ?? event.object)
         switch event.type {
         case .modified:
-            let before = event.previous.map(w.matches) ?? false
+            let before = event.previous.map(predicate) ?? false
             if now && before { w.enqueue(.event(.modified, event)) }
             else if now { w.enqueue(.event(.added, event)) }
             else if before { w.enqueue(.event(.deleted, event)) }
@@ -298,9 +331,12 @@ public final class ObjectStore: Sendable {
             case .currentState:
                 if let bucket = s.buckets[key] {
                     for k in bucket.objects.keys.sorted() {
-                        guard let o = bucket.objects[k], w.matches(o.object) else { continue }
-                        w.enqueue(.event(.added, StoreEvent(type: .added, key: key, rv: o.rv, object: o.object,
-                                                            encoded: o.encoded, previous: nil)))
+                        guard let o = bucket.objects[k] else { continue }
+                        let ns = Self.namespace(of: k)
+                        if let want = namespace, want != ns { continue }
+                        if let predicate, !predicate(o.object) { continue }
+                        w.enqueue(.event(.added, StoreEvent(type: .added, key: key, rv: o.rv, encoded: o.encoded,
+                                                            previousEncoded: nil, namespace: ns, apiVersion: o.apiVersion)))
                     }
                 }
                 if initialEventsEnd { w.enqueue(.bookmark(rv: s.rv, initialEventsEnd: true)) }

@@ -38,11 +38,6 @@ public final class Watcher: Sendable {
         self.capacity = capacity
     }
 
-    func matches(_ object: JSONValue) -> Bool {
-        if let namespace, object["metadata"]?["namespace"]?.stringValue != namespace { return false }
-        return predicate?(object) ?? true
-    }
-
     /// Queues an item; closes the watcher if its client has fallen `capacity` items behind.
     func enqueue(_ item: WatchItem) {
         state.withLock { s in
