@@ -69,7 +69,7 @@ public final class DevClusterServer: Sendable {
         old?.shutdown(gracePeriod: .milliseconds(100))
         let port = self.port
         Task.detached { [self] in
-            try? await Task.sleep(nanoseconds: UInt64(max(0.05, downtime) * 1e9))
+            await Pause.sleep(max(0.05, downtime))
             var config = configuration
             config.port = port
             for _ in 0..<100 {

@@ -191,7 +191,7 @@ extension APIServer {
                     let remaining = deadline.timeIntervalSinceNow
                     if remaining <= 0 { break }
                     let step = bookmarkInterval > 0 ? min(bookmarkInterval, remaining) : remaining
-                    try? await Task.sleep(nanoseconds: UInt64(step * 1e9))
+                    await Pause.sleep(step)
                     if Task.isCancelled { return }
                     if bookmarkInterval > 0 && deadline.timeIntervalSinceNow > 0 { store.bookmark(watcher) }
                 }

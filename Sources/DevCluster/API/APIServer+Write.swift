@@ -470,7 +470,8 @@ extension APIServer {
                 let bound = (object["spec"]?["nodeName"]?.stringValue ?? "") != ""
                 if bound && phase != "Succeeded" && phase != "Failed" {
                     grace = opts.gracePeriodSeconds ?? object["spec"]?["terminationGracePeriodSeconds"]?.intValue ?? 30
-                    if grace < 0 { grace = 0 }
+                    // Bounded so deletionTimestamp stays a real date (the API types cap nothing here).
+                    grace = Swift.min(Swift.max(grace, 0), 10 * 365 * 86_400)
                 }
             }
             let mustWait = !finalizers.isEmpty || grace > 0 || isNamespace || isCRD

@@ -296,7 +296,7 @@ struct QueryOptions: Sendable {
                 if name == "timeout" {
                     continue  // request timeout ("32s"); the dev cluster answers at once
                 }
-                guard let n = Double(value), n >= 0 else { throw APIError.badRequest("invalid timeoutSeconds: \(value)") }
+                guard let n = Double(value), n >= 0, n.isFinite else { throw APIError.badRequest("invalid timeoutSeconds: \(value)") }
                 timeoutSeconds = n
             case "allowWatchBookmarks": allowWatchBookmarks = try bool(name, value)
             case "sendInitialEvents": sendInitialEvents = try bool(name, value)

@@ -109,7 +109,7 @@ public final class FaultInjector: Sendable {
         if restarting {
             throw APIError(code: 503, reason: "ServiceUnavailable", message: "the server is currently unable to handle the request")
         }
-        if latency > 0 { try? await Task.sleep(nanoseconds: UInt64(latency * 1e9)) }
+        if latency > 0 { await Pause.sleep(latency) }
         if draw(\.errorRate, "error") { throw APIError.internalError("injected fault") }
         if draw(\.throttleRate, "throttle") { throw APIError.tooManyRequests(retryAfter: 1) }
         if request.method == .put || request.method == .patch, RequestInfo(path: request.path)?.name != nil,
@@ -125,7 +125,7 @@ public final class FaultInjector: Sendable {
         guard draw(\.watchDropRate, "watchDrop") else { return }
         let delay = state.withLock { s in 0.05 + s.random.unit() * 0.5 }
         Task.detached {
-            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            await Pause.sleep(delay)
             store.removeWatcher(watcher)
         }
     }
@@ -175,7 +175,10 @@ extension APIServer {
             switch request.query("action") ?? "" {
             case "dropWatches": dropWatches()
             case "expire": expireResourceVersions()
-            case "restart": restart(downtime: Double(request.query("downtime") ?? "") ?? 0.5)
+            case "restart":
+                let downtime = Double(request.query("downtime") ?? "") ?? 0.5
+                guard downtime.isFinite, downtime >= 0, downtime <= 60 else { throw APIError.badRequest("downtime must be 0...60 seconds") }
+                restart(downtime: downtime)
             default: throw APIError.badRequest("action must be one of dropWatches, expire, restart")
             }
             return Self.json(["status": "Success"])

@@ -19,7 +19,7 @@ enum ResourceAmounts {
     static func list(_ object: JSONValue?) -> ResourceList {
         var out: ResourceList = [:]
         for (k, v) in object?.objectValue ?? JSONObject() {
-            if let s = v.stringValue, let m = milli(s) { out[k] = m } else if let i = v.intValue { out[k] = i * 1000 }
+            if let s = v.stringValue, let m = milli(s) { out[k] = m } else if let i = v.intValue, i >= 0 { out[k] = i.multipliedReportingOverflow(by: 1000).overflow ? .max : i * 1000 }
         }
         return out
     }
@@ -34,12 +34,12 @@ enum ResourceAmounts {
         }
         var total: ResourceList = [:]
         for c in pod["spec"]?["containers"]?.arrayValue ?? [] {
-            for (k, v) in container(c) { total[k, default: 0] += v }
+            for (k, v) in container(c) { total[k] = total[k, default: 0].saturatingAdd(v) }
         }
         for c in pod["spec"]?["initContainers"]?.arrayValue ?? [] {
             for (k, v) in container(c) where v > total[k, default: 0] { total[k] = v }
         }
-        for (k, v) in list(pod["spec"]?["overhead"]) { total[k, default: 0] += v }
+        for (k, v) in list(pod["spec"]?["overhead"]) { total[k] = total[k, default: 0].saturatingAdd(v) }
         total["pods"] = 1000
         return total
     }
@@ -63,12 +63,12 @@ struct NodeSnapshot: Sendable {
     mutating func add(uid: String, pod: JSONValue, requests: ResourceList) {
         if pods[uid] != nil { remove(uid: uid) }
         pods[uid] = (pod["spec"]?["priority"]?.intValue ?? 0, requests, pod)
-        for (k, v) in requests { requested[k, default: 0] += v }
+        for (k, v) in requests { requested[k] = requested[k, default: 0].saturatingAdd(v) }
     }
 
     mutating func remove(uid: String) {
         guard let p = pods.removeValue(forKey: uid) else { return }
-        for (k, v) in p.requests { requested[k, default: 0] -= v }
+        for (k, v) in p.requests { requested[k] = requested[k, default: 0].saturatingAdd(-v) }
     }
 }
 
@@ -97,12 +97,12 @@ enum NodeFit {
         }
         // NodeResourcesFit
         var reasons: [String] = []
-        if let podsAllowed = node.allocatable["pods"], node.requested["pods", default: 0] + 1000 > podsAllowed {
+        if let podsAllowed = node.allocatable["pods"], node.requested["pods", default: 0].saturatingAdd(1000) > podsAllowed {
             reasons.append("Too many pods")
         }
         for (name, amount) in requests.sorted(by: { $0.key < $1.key }) where name != "pods" && amount > 0 {
             if ignored.contains(name) { continue }
-            let free = node.allocatable[name, default: 0] - node.requested[name, default: 0]
+            let free = node.allocatable[name, default: 0].saturatingAdd(-node.requested[name, default: 0])
             if amount > free { reasons.append("Insufficient \(name)") }
         }
         return (reasons, false)

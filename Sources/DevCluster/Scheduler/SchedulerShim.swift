@@ -189,7 +189,7 @@ public actor SchedulerShim {
                 if let wake {
                     let delay = max(0.001, wake.timeIntervalSinceNow)
                     Task { [weak self] in
-                        try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+                        await Pause.sleep(delay)
                         await self?.wakeUp()
                     }
                 }

@@ -151,7 +151,7 @@ public enum Fleet {
             if e["count"] == nil && e["name"]?.stringValue == nil {
                 throw Invalid(description: "fleet: nodes[\(i)] needs a name or a count")
             }
-            let racks = max(1, Int(e["racks"]?.intValue ?? 1))
+            let racks = min(max(1, Int(e["racks"]?.intValue ?? 1)), count)
             var devices: DeviceSpec?
             if let d = e["devices"] {
                 guard let model = d["model"]?.stringValue else { throw Invalid(description: "fleet: nodes[\(i)].devices.model is required") }

@@ -86,7 +86,7 @@ struct InProcessClient: Sendable {
 enum GoDuration {
     static func seconds(_ text: String) -> Double? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if let d = Double(t) { return d >= 0 ? d : nil }
+        if let d = Double(t) { return d >= 0 && d.isFinite ? d : nil }
         var total = 0.0
         var number = ""
         var i = t.startIndex
@@ -118,6 +118,6 @@ enum GoDuration {
             number = ""
             sawUnit = true
         }
-        return sawUnit && number.isEmpty ? total : nil
+        return sawUnit && number.isEmpty && total.isFinite ? total : nil
     }
 }

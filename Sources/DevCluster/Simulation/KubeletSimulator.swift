@@ -141,7 +141,7 @@ public final class KubeletSimulator: Sendable {
     }
 
     private func sleep(_ seconds: Double) async -> Bool {
-        if seconds > 0 { try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+        await Pause.sleep(seconds)
         return !Task.isCancelled
     }
 
