@@ -30,6 +30,7 @@ bench: release
 	.build/release/gantry-bench json
 	.build/release/gantry-bench http
 	.build/release/gantry-bench devcluster
+	.build/release/gantry-bench watch
 
 clean:
 	rm -rf .build

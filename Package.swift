@@ -11,20 +11,23 @@ let package = Package(
     products: [
         .library(name: "KubeCore", targets: ["KubeCore"]),
         .library(name: "DevCluster", targets: ["DevCluster"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
+        .target(name: "KubeClient", dependencies: ["KubeCore", "CCurl"]),
         // epoll, eventfd and accept4 from libc headers (header-only: links nothing).
         .systemLibrary(name: "CEpoll"),
         .target(name: "HTTPServer", dependencies: ["CEpoll"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeCore", "HTTPServer"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .target(name: "DevCluster", dependencies: ["KubeCore", "HTTPServer", "CCurl"]),
+        .target(name: "DevCluster", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
         .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
-        .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "DevCluster", "HTTPServer"]),
+        .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "KubeClient", "HTTPServer"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "DevCluster", "HTTPServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

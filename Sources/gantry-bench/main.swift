@@ -8,6 +8,7 @@ let benchmarks: [String: (summary: String, run: ([String]) throws -> Void)] = [
                    DevClusterBenchmark.run),
     "http": ("small keep-alive requests/s against the in-process HTTP server (--serve N for wrk)", HTTPBenchmark.run),
     "json": ("parse and write ~2 KB Pod watch events", JSONBenchmark.run),
+    "watch": ("client watch decoding of ~2 KB Pod events from a loopback server; idle client RSS", WatchBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

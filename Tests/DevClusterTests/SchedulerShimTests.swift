@@ -40,7 +40,7 @@ struct ShimHarness {
     let cluster: SimulatedCluster
     let client: InProcessClient
 
-    init(nodes: [NodeSpec], config: SchedulerConfiguration?, extender: FakeExtender = FakeExtender(), startDelay: Double = 0.05) async throws {
+    init(nodes: [SimulatedNode], config: SchedulerConfiguration?, extender: FakeExtender = FakeExtender(), startDelay: Double = 0.05) async throws {
         api = APIServer()
         client = InProcessClient(api: api)
         cluster = try SimulatedCluster(api: api, options: .init(fleet: nodes, podStartDelay: startDelay, schedulerConfiguration: config),
@@ -56,9 +56,9 @@ struct ShimHarness {
         return c
     }
 
-    static func nodes(_ count: Int, cpu: String = "8", gcu: Int = 4) -> [NodeSpec] {
+    static func nodes(_ count: Int, cpu: String = "8", gcu: Int = 4) -> [SimulatedNode] {
         (0..<count).map { i in
-            var n = NodeSpec(name: "n\(i)", devices: gcu > 0 ? DeviceSpec(count: gcu, model: "enflame-s60") : nil)
+            var n = SimulatedNode(name: "n\(i)", devices: gcu > 0 ? DeviceSpec(count: gcu, model: "enflame-s60") : nil)
             n.cpu = cpu
             return n
         }
@@ -306,7 +306,7 @@ struct SchedulerShimTests {
         defer { h.stop() }
         try await h.pod("big", cpu: "4")
         _ = await h.waitUnschedulable("big")
-        var node = NodeSpec(name: "large", devices: nil)
+        var node = SimulatedNode(name: "large", devices: nil)
         node.cpu = "16"
         try await h.client.create("/api/v1/nodes", node.nodeObject(index: 9))
         #expect(await h.waitBound("big") == "large")
@@ -316,7 +316,7 @@ struct SchedulerShimTests {
         // The node fits one pod; both are queued before the shim starts.
         let api = APIServer()
         let client = InProcessClient(api: api)
-        var spec = NodeSpec(name: "only", devices: nil)
+        var spec = SimulatedNode(name: "only", devices: nil)
         spec.cpu = "1"
         try await client.create("/api/v1/nodes", spec.nodeObject(index: 1))
         for (name, priority) in [("low", 1), ("high", 100)] {

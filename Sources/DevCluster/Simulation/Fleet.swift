@@ -49,7 +49,7 @@ public struct DeviceSpec: Sendable, Equatable {
     }
 }
 
-public struct NodeSpec: Sendable, Equatable {
+public struct SimulatedNode: Sendable, Equatable {
     public var name: String
     public var pool: String
     public var rack: String
@@ -132,17 +132,17 @@ public enum Fleet {
     }
 
     /// `count` nodes named node-0000..., 16 per rack, all in pool "default".
-    public static func generate(count: Int, devicesPerNode: Int, deviceModel: String) -> [NodeSpec] {
+    public static func generate(count: Int, devicesPerNode: Int, deviceModel: String) -> [SimulatedNode] {
         (0..<count).map { i in
-            NodeSpec(name: String(format: "node-%04d", i), rack: "rack-\(i / 16)",
+            SimulatedNode(name: String(format: "node-%04d", i), rack: "rack-\(i / 16)",
                      devices: devicesPerNode > 0 ? DeviceSpec(count: devicesPerNode, model: deviceModel) : nil)
         }
     }
 
     /// Parses a fleet document (already converted from YAML to JSON).
-    public static func parse(_ doc: JSONValue) throws -> [NodeSpec] {
+    public static func parse(_ doc: JSONValue) throws -> [SimulatedNode] {
         guard let entries = doc["nodes"]?.arrayValue else { throw Invalid(description: "fleet: missing `nodes` list") }
-        var out: [NodeSpec] = []
+        var out: [SimulatedNode] = []
         for (i, e) in entries.enumerated() {
             guard e.objectValue != nil else { throw Invalid(description: "fleet: nodes[\(i)] is not an object") }
             let count = Int(e["count"]?.intValue ?? 1)
@@ -162,7 +162,7 @@ public enum Fleet {
             for n in 0..<count {
                 let name = e["count"] == nil ? prefix : String(format: "%@%04d", prefix.hasSuffix("-") ? prefix : prefix + "-", n)
                 let rack = e["rack"]?.stringValue ?? (racks > 1 ? "rack-\(n * racks / count)" : "rack-0")
-                var spec = NodeSpec(name: name, pool: e["pool"]?.stringValue ?? "default", rack: rack, devices: devices)
+                var spec = SimulatedNode(name: name, pool: e["pool"]?.stringValue ?? "default", rack: rack, devices: devices)
                 if let cpu = e["cpu"] { spec.cpu = cpu.stringValue ?? cpu.intValue.map { String($0) } ?? spec.cpu }
                 if let mem = e["memory"]?.stringValue { spec.memory = mem }
                 if let pods = e["pods"]?.intValue { spec.pods = Int(pods) }
@@ -180,7 +180,7 @@ public enum Fleet {
         return out
     }
 
-    public static func load(path: String) throws -> [NodeSpec] {
+    public static func load(path: String) throws -> [SimulatedNode] {
         guard let data = FileManager.default.contents(atPath: path) else { throw Invalid(description: "fleet: cannot read \(path)") }
         return try parse(try DocumentReader.parse(Array(data)))
     }

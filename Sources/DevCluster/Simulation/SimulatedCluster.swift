@@ -9,7 +9,7 @@ import KubeCore
 public final class SimulatedCluster: Sendable {
     public struct Options: Sendable {
         public var fleetFile: String?
-        public var fleet: [NodeSpec]?
+        public var fleet: [SimulatedNode]?
         public var nodes: Int
         public var devicesPerNode: Int
         public var deviceModel: String
@@ -17,7 +17,7 @@ public final class SimulatedCluster: Sendable {
         public var schedulerConfigFile: String?
         public var schedulerConfiguration: SchedulerConfiguration?
 
-        public init(fleetFile: String? = nil, fleet: [NodeSpec]? = nil, nodes: Int = 0, devicesPerNode: Int = 8,
+        public init(fleetFile: String? = nil, fleet: [SimulatedNode]? = nil, nodes: Int = 0, devicesPerNode: Int = 8,
                     deviceModel: String = "enflame-s60", podStartDelay: Double = 1, schedulerConfigFile: String? = nil,
                     schedulerConfiguration: SchedulerConfiguration? = nil) {
             self.fleetFile = fleetFile
@@ -32,7 +32,7 @@ public final class SimulatedCluster: Sendable {
     }
 
     public let api: APIServer
-    public let specs: [NodeSpec]
+    public let specs: [SimulatedNode]
     public let kubelet: KubeletSimulator
     public let scheduler: SchedulerShim?
     let client: InProcessClient
