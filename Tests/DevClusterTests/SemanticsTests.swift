@@ -405,3 +405,37 @@ struct PodSubresourceTests {
         #expect(junk.status == 415)
     }
 }
+
+struct EventsTests {
+    @Test func coreAndEventsV1AreOneResource() async {
+        let c = TestCluster()
+        let v1Event: JSONValue = [
+            "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": ["name": "e1"],
+            "eventTime": "2026-11-23T10:00:00.000000Z", "reportingController": "gantry.dev/quota-controller",
+            "reportingInstance": "quota-0", "action": "Admit", "reason": "Admitted", "type": "Normal",
+            "regarding": ["kind": "TrainingJob", "name": "job-a", "namespace": "default"], "note": "admitted into pool gcu",
+        ]
+        let created = await c.post("/apis/events.k8s.io/v1/namespaces/default/events", v1Event)
+        #expect(created.status == 201)
+        #expect(created["regarding", "name"] == "job-a")
+        #expect(created["apiVersion"] == "events.k8s.io/v1")
+        // kubectl describe reads core events by involvedObject.
+        let core = await c.get("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Djob-a")
+        #expect(core.items.count == 1)
+        #expect(core.items.first?["message"] == "admitted into pool gcu")
+        #expect(core.items.first?["reportingComponent"] == "gantry.dev/quota-controller")
+        #expect(core.items.first?["apiVersion"] == "v1")
+        let w = await c.watch("/apis/events.k8s.io/v1/namespaces/default/events?watch=1&resourceVersion=\(core.rv)")
+        await c.post("/api/v1/namespaces/default/events", ["apiVersion": "v1", "kind": "Event", "metadata": ["name": "e2"],
+                                                         "involvedObject": ["kind": "Pod", "name": "p"], "message": "hello", "reason": "Started"])
+        let e = await w.next()
+        #expect(e?["object"]?["note"] == "hello")
+        #expect(e?["object"]?["regarding"]?["name"] == "p")
+        w.cancel()
+        let byRegarding = await c.get("/apis/events.k8s.io/v1/events?fieldSelector=regarding.kind%3DPod")
+        #expect(byRegarding.names == ["e2"])
+        let patched = await c.patch("/apis/events.k8s.io/v1/namespaces/default/events/e1", ["note": "changed"])
+        #expect(patched["note"] == "changed")
+        #expect(await c.get("/api/v1/namespaces/default/events/e1")["message"] == "changed")
+    }
+}

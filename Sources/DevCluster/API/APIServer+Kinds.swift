@@ -237,7 +237,7 @@ extension APIServer {
                 // Deleting a CRD deletes its objects, then the CRD itself.
                 if let info = Self.resourceInfo(fromCRD: crd) {
                     store.removeAll(info.storageKey)
-                    registry.unregister(info.storageKey)
+                    registry.unregister(info.servingKey)
                 }
                 if let new, let name = new["metadata"]?["name"]?.stringValue {
                     _ = try? store.mutate(ctx.storageKey, name) { _ in (.remove(nil), ()) }

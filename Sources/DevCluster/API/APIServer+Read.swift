@@ -32,6 +32,7 @@ extension APIServer {
     }
 
     func served(_ object: JSONValue, _ ctx: RequestContext) -> JSONValue {
+        if ctx.info.isEventsV1 { return EventConversion.toEventsV1(object) }
         if object["apiVersion"]?.stringValue == ctx.apiVersion || ctx.subresource == "scale" { return object }
         var o = object
         if o["apiVersion"] != nil { o["apiVersion"] = .string(ctx.apiVersion) }

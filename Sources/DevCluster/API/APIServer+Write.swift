@@ -96,6 +96,7 @@ extension APIServer {
         try processSchema(&object, ctx, old: nil, warnings: &warnings)
         try validateCommon(object, ctx, old: nil)
         try validateKind(object, ctx, old: nil)
+        object = toStorage(object, ctx)
         let key = ctx.objectKey(name)
         let final = object
         let (stored, _) = try store.mutate(ctx.storageKey, key) { current -> (Mutation, Void) in
@@ -186,8 +187,9 @@ extension APIServer {
             if let preconditionRV, preconditionRV != String(current.rv) {
                 throw APIError.conflict(ctx.info, name)
             }
-            var new = try transform(old)
+            var new = try transform(served(old, ctx))
             try checkTypeMeta(&new, ctx)
+            new = toStorage(new, ctx)
             if let uid = new["metadata"]?["uid"]?.stringValue, !uid.isEmpty, uid != old["metadata"]?["uid"]?.stringValue {
                 throw APIError.conflict(ctx.info, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(old["metadata"]?["uid"]?.stringValue ?? "")")
             }

@@ -19,7 +19,10 @@ struct ResourceSelectors: Sendable {
                                             || info.fieldLabels.contains(term.field)) {
                 throw APIError.badRequest("field label not supported: \(term.field)")
             }
-            fields = query
+            // events.k8s.io selects on its own field names; the stored objects are core Events.
+            fields = info.isEventsV1
+                ? FieldQuery(terms: query.terms.map { FieldQuery.Term(field: EventConversion.coreField($0.field), negated: $0.negated, value: $0.value) })
+                : query
         }
     }
 

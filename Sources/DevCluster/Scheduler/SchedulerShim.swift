@@ -50,8 +50,11 @@ public actor SchedulerShim {
     // MARK: Lifecycle
 
     func start() throws {
-        let nodeWatch = try client.watch(InProcessClient.nodes)
-        let podWatch = try client.watch(InProcessClient.pods)
+        // Caches filled before the first pod is tried, as kube-scheduler waits for its informers to sync.
+        let (nodeList, nodeWatch) = try client.listAndWatch(InProcessClient.nodes)
+        let (podList, podWatch) = try client.listAndWatch(InProcessClient.pods)
+        for n in nodeList { nodeEvent(.added, n) }
+        for p in podList { podEvent(.added, p) }
         watchers = [nodeWatch, podWatch]
         tasks.append(Task.detached { [self] in
             while let batch = await nodeWatch.next() {

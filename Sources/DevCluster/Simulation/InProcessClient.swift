@@ -52,6 +52,19 @@ struct InProcessClient: Sendable {
         try api.store.watch(key, namespace: nil, start: .currentState, predicate: nil)
     }
 
+    /// A reflector's start: the current objects, and a watch from exactly the version they were listed at,
+    /// so a consumer can fill its cache synchronously before acting (kube-scheduler waits for cache sync).
+    func listAndWatch(_ key: StorageKey) throws -> ([JSONValue], Watcher) {
+        // History could in principle be compacted between the two calls; retry then.
+        for _ in 0..<10 {
+            let page = api.store.list(key, namespace: nil)
+            if let w = try? api.store.watch(key, namespace: nil, start: .after(page.rv), predicate: nil) {
+                return (page.items.map(\.object), w)
+            }
+        }
+        return ([], try watch(key))
+    }
+
     static let pods = StorageKey(group: "", resource: "pods")
     static let nodes = StorageKey(group: "", resource: "nodes")
 

@@ -107,7 +107,13 @@ public struct ResourceInfo: Sendable {
 
     public static let allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
-    public var storageKey: StorageKey { StorageKey(group: group, resource: plural) }
+    /// Where its objects are stored (events.k8s.io Events share the core Events' bucket).
+    public var storageKey: StorageKey {
+        group == "events.k8s.io" && plural == "events" ? StorageKey(group: "", resource: "events") : servingKey
+    }
+
+    /// How the registry knows it: group and plural as in its URLs.
+    public var servingKey: StorageKey { StorageKey(group: group, resource: plural) }
     public var preferredVersion: String { versions[0] }
 
     public func apiVersion(_ version: String) -> String { group.isEmpty ? version : "\(group)/\(version)" }

@@ -18,7 +18,7 @@ public final class ResourceRegistry: Sendable {
 
     public func register(_ info: ResourceInfo) {
         state.withLock { s in
-            s.resources[info.storageKey] = info
+            s.resources[info.servingKey] = info
             if !s.groupOrder.contains(info.group) { s.groupOrder.append(info.group) }
         }
     }
