@@ -1,7 +1,7 @@
 # Gantry build entry points. `make demo` runs the system end to end; `make test` runs every test (CI runs it).
 SWIFT ?= swift
 
-.PHONY: build release test e2e kube-tools bench clean
+.PHONY: build release test e2e kube-tools bench manifests clean
 
 build:
 	$(SWIFT) build
@@ -31,6 +31,11 @@ bench: release
 	.build/release/gantry-bench http
 	.build/release/gantry-bench devcluster
 	.build/release/gantry-bench watch
+
+# Regenerate CRDs/ and docs/api.md from the Swift schema descriptions in Sources/GantryAPI.
+manifests:
+	$(SWIFT) build --product gantry-manifests
+	$$($(SWIFT) build --show-bin-path)/gantry-manifests --root .
 
 clean:
 	rm -rf .build

@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "KubeCore", targets: ["KubeCore"]),
         .library(name: "DevCluster", targets: ["DevCluster"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "GantryAPI", targets: ["GantryAPI"]),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -21,13 +22,16 @@ let package = Package(
         // epoll, eventfd and accept4 from libc headers (header-only: links nothing).
         .systemLibrary(name: "CEpoll"),
         .target(name: "HTTPServer", dependencies: ["CEpoll"]),
+        .target(name: "GantryAPI", dependencies: ["KubeCore"]),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeCore", "HTTPServer"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .target(name: "DevCluster", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
+        .target(name: "DevCluster", dependencies: ["KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
         .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
-        .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "KubeClient", "HTTPServer"]),
+        .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
         .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "DevCluster", "HTTPServer"]),
+        .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
+        .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,6 +9,17 @@ import Testing
 @testable import DevCluster
 
 struct FleetTests {
+    @Test func deviceSlicesArePublishedThroughTheGeneratedCRD() async throws {
+        let api = APIServer()
+        let cluster = try SimulatedCluster(api: api, options: .init(fleet: ShimHarness.nodes(2), schedulerConfiguration: nil))
+        try await cluster.start()
+        defer { cluster.stop() }
+        let slices = try await InProcessClient(api: api).get("/apis/gantry.dev/v1alpha1/deviceslices")
+        #expect(slices["items"]?.arrayValue?.compactMap { $0["metadata"]?["name"]?.stringValue } == ["n0", "n1"])
+        #expect(slices["items"]?[0]?["spec"]?["devices"]?.arrayValue?.count == 4)
+        #expect(slices["items"]?[0]?["spec"]?["node"] == "n0")
+    }
+
     @Test func generatorBuildsRacksDevicesAndResources() {
         let nodes = Fleet.generate(count: 20, devicesPerNode: 8, deviceModel: "nvidia-a100")
         #expect(nodes.count == 20)
@@ -16,10 +27,13 @@ struct FleetTests {
         let node = nodes[0].nodeObject(index: 1)
         #expect(node["status"]?["allocatable"]?["nvidia.com/gpu"] == "8")
         #expect(node["metadata"]?["labels"]?["topology.gantry.dev/rack"] == "rack-0")
-        let devices = try? JSONParser.parse(node["metadata"]?["annotations"]?["sim.gantry.dev/devices"]?.stringValue ?? "")
-        #expect(devices?.arrayValue?.count == 8)
-        #expect(devices?[3]?["health"] == "Healthy")
-        #expect(devices?[3]?["memoryMiB"] == 81920)
+        let slice = nodes[0].deviceSlice()
+        #expect(slice?.metadata.name == "node-0000")
+        #expect(slice?.spec.devices?.count == 8)
+        #expect(slice?.spec.devices?[3].health == .healthy)
+        #expect(slice?.spec.devices?[3].memoryMiB == 81920)
+        #expect(slice?.validate().isEmpty == true)
+        #expect(Fleet.generate(count: 1, devicesPerNode: 0, deviceModel: "x")[0].deviceSlice() == nil)
     }
 
     @Test func fleetFileInYAML() throws {
@@ -44,7 +58,7 @@ struct FleetTests {
         #expect(nodes[0].cpu == "32")
         #expect(nodes[0].taints.count == 1)
         #expect(nodes[0].devices?.resource == "enflame.com/gcu")
-        #expect(nodes[0].deviceInventory[1]["temperatureC"] == 55)
+        #expect(nodes[0].deviceInventory[1].temperatureC == 55)
         #expect(nodes.filter { $0.rack == "rack-1" }.count == 2)
         #expect(nodes[1].nodeObject(index: 2)["status"]?["capacity"]?["example.com/fpga"] == "1")
         #expect(nodes[1].labels["tier"] == "gold")
@@ -54,17 +68,6 @@ struct FleetTests {
                       "nodes: [{namePrefix: x, count: 0}]"])
     func invalidFleetsAreRejected(yaml: String) {
         #expect(throws: Fleet.Invalid.self) { try Fleet.parse(try YAML.decode(yaml)) }
-    }
-
-    @Test func goDurations() {
-        #expect(GoDuration.seconds("90s") == 90)
-        #expect(GoDuration.seconds("1m30s") == 90)
-        #expect(GoDuration.seconds("1.5") == 1.5)
-        #expect(GoDuration.seconds("250ms") == 0.25)
-        #expect(GoDuration.seconds("2h") == 7200)
-        #expect(GoDuration.seconds("ten") == nil)
-        #expect(GoDuration.seconds("5x") == nil)
-        #expect(GoDuration.seconds("-1") == nil)
     }
 }
 
@@ -111,6 +114,16 @@ struct KubeletSimulatorTests {
         #expect(bad["status"]?["containerStatuses"]?[0]?["state"]?["terminated"]?["exitCode"] == 3)
         #expect(bad["status"]?["containerStatuses"]?[0]?["state"]?["terminated"]?["reason"] == "Error")
         #expect(bad["status"]?["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }?["status"] == "False")
+    }
+
+    @Test func malformedSimulationAnnotationsRunUntilDeletedWithAWarning() async throws {
+        let (cluster, c) = try await cluster()
+        defer { cluster.stop() }
+        try await c.create("/api/v1/namespaces/default/pods", boundPod("odd", annotations: ["sim.gantry.dev/duration": "ten minutes"]))
+        #expect(await eventually { await pod(c, "odd")["status"]?["phase"] == "Running" })
+        let events = try await c.get("/api/v1/namespaces/default/events?fieldSelector=reason%3DInvalidSimulation")
+        #expect(events["items"]?[0]?["involvedObject"]?["name"] == "odd")
+        #expect(events["items"]?[0]?["type"] == "Warning")
     }
 
     @Test func onFailureRestartsFailingContainers() async throws {
@@ -177,10 +190,13 @@ struct NodeFaultTests {
         let t = await api.handle(HTTPRequest(method: .post, target: "/devcluster/nodes/n0?action=temperature&device=1&celsius=97"))
         #expect(t.status == 200)
         let node = try await InProcessClient(api: api).get("/api/v1/nodes/n0")
-        let devices = try JSONParser.parse(node["metadata"]?["annotations"]?["sim.gantry.dev/devices"]?.stringValue ?? "")
-        #expect(devices[2]?["health"] == "Unhealthy")
-        #expect(devices[1]?["temperatureC"] == 97)
-        #expect(devices[0]?["temperatureC"] == 40)
+        let slice = try await InProcessClient(api: api).get("/apis/gantry.dev/v1alpha1/deviceslices/n0")
+        let devices = slice["spec"]?["devices"]
+        #expect(devices?[2]?["health"] == "Unhealthy")
+        #expect(devices?[1]?["temperatureC"] == 97)
+        #expect(devices?[0]?["temperatureC"] == 40)
+        let outOfRange = await api.handle(HTTPRequest(method: .post, target: "/devcluster/nodes/n0?action=temperature&device=9&celsius=50"))
+        #expect(outOfRange.status == 400)
         #expect(node["status"]?["allocatable"]?["enflame.com/gcu"] == "3")
         #expect(node["status"]?["capacity"]?["enflame.com/gcu"] == "4")
     }

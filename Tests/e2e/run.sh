@@ -51,6 +51,7 @@ e2e=Tests/e2e
 
 check "server version" "Server Version: v1.35" kubectl version
 check "nodes ready" "node-0002 +Ready" kubectl get nodes
+check "device slices" "^node-0001 +node-0001" kubectl get deviceslices --no-headers
 
 # CRD and objects, client-side apply
 check "apply CRD" "trainingjobs.e2e.gantry.dev created" kubectl apply -f $e2e/crd.yaml
@@ -70,7 +71,7 @@ check "apply object" "trainingjob.e2e.gantry.dev/job-a created" kubectl apply -f
 check "apply unchanged" "job-a unchanged" kubectl apply -f "$work/job-a.yaml"
 check "get table printer columns" "^NAME +REPLICAS +PHASE +READY +AGE" kubectl get trainingjobs
 check "get by short name" "^job-a +2 " kubectl get tj
-check "get by category" "^job-a +2 " kubectl get gantry
+check "get by category" "trainingjob.e2e.gantry.dev/job-a +2 " kubectl get gantry
 check "get -o yaml has schema default" "timeoutSeconds: 300" kubectl get tj job-a -o yaml
 check "describe" "Min Member: +2" kubectl describe tj job-a
 check "explain from CRD schema" "Pods that must be placed together" kubectl explain trainingjob.spec.gang

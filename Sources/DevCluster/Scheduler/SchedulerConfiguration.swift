@@ -4,6 +4,7 @@
 // binder, no duplicate managed resources, enableHTTPS spelled exactly so).
 
 import Foundation
+import GantryAPI
 import KubeCore
 
 public struct ExtenderConfig: Sendable, Equatable {
@@ -110,7 +111,8 @@ public struct SchedulerConfiguration: Sendable, Equatable {
             x.nodeCacheCapable = e["nodeCacheCapable"]?.boolValue ?? false
             x.ignorable = e["ignorable"]?.boolValue ?? false
             if let t = e["httpTimeout"] {
-                guard let s = t.stringValue.flatMap(GoDuration.seconds) ?? t.doubleValue else {
+                // metav1.Duration is a Go duration string ("2s"); a bare number is read as seconds.
+                guard let s = t.stringValue.flatMap({ try? GoDuration.seconds($0) }) ?? t.doubleValue, s.isFinite, s >= 0 else {
                     throw Invalid(description: "\(path).httpTimeout: invalid duration \(t)")
                 }
                 if s > 0 { x.httpTimeout = s }

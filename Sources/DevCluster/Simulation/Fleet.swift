@@ -17,6 +17,7 @@
 //     extendedResources: {example.com/fpga: "2"}
 
 import Foundation
+import GantryAPI
 import KubeCore
 
 public struct DeviceSpec: Sendable, Equatable {
@@ -69,14 +70,21 @@ public struct SimulatedNode: Sendable, Equatable {
         self.devices = devices
     }
 
-    /// The devices as DeviceSlice `spec.devices` entries.
-    public var deviceInventory: [JSONValue] {
+    /// The node's devices as its DeviceSlice reports them.
+    public var deviceInventory: [Device] {
         guard let d = devices else { return [] }
         return (0..<d.count).map { i in
-            ["id": .string("\(name)-\(d.vendor)-\(i)"), "index": .int(Int64(i)), "vendor": .string(d.vendor),
-             "model": .string(d.model), "memoryMiB": .int(Int64(d.memoryMiB)), "cores": 100,
-             "maxSlices": .int(Int64(d.maxSlices)), "health": "Healthy", "temperatureC": .double(d.temperatureC)]
+            Device(id: "\(name)-\(d.vendor)-\(i)", index: Int32(i), vendor: d.vendor, model: d.model,
+                   memoryMiB: Int64(d.memoryMiB), cores: 100, maxSlices: Int32(d.maxSlices), health: .healthy,
+                   temperatureC: d.temperatureC)
         }
+    }
+
+    /// The DeviceSlice the node agent would publish; nil for a node without devices.
+    public func deviceSlice() -> DeviceSlice? {
+        guard let d = devices, d.count > 0 else { return nil }
+        return DeviceSlice(node: name, spec: DeviceSliceSpec(node: name, devices: deviceInventory,
+                                                            chassisTemperatureC: d.temperatureC - 10, heartbeatTime: .now))
     }
 
     /// The Node object a kubelet would register.
@@ -103,8 +111,7 @@ public struct SimulatedNode: Sendable, Equatable {
         return [
             "apiVersion": "v1", "kind": "Node",
             "metadata": ["name": .string(name), "labels": .object(labels),
-                         "annotations": ["sim.gantry.dev/devices": .string(JSONWriter.string(.array(deviceInventory))),
-                                         "node.alpha.kubernetes.io/ttl": "0"]],
+                         "annotations": ["node.alpha.kubernetes.io/ttl": "0"]],
             "spec": spec,
             "status": [
                 "capacity": .object(capacity), "allocatable": .object(capacity),

@@ -5,12 +5,13 @@
 // Pods on a NotReady node are left alone, as a dead kubelet would.
 
 import Foundation
+import GantryAPI
 import KubeCore
 import Synchronization
 
 public final class KubeletSimulator: Sendable {
-    public static let durationAnnotation = "sim.gantry.dev/duration"
-    public static let exitCodeAnnotation = "sim.gantry.dev/exit-code"
+    public static let durationAnnotation = AnnotationKey.simDuration
+    public static let exitCodeAnnotation = AnnotationKey.simExitCode
 
     let client: InProcessClient
     let startDelay: Double
@@ -96,8 +97,20 @@ public final class KubeletSimulator: Sendable {
     // MARK: Lifecycle
 
     private func run(_ pod: JSONValue, node: String) async {
-        let duration = pod["metadata"]?["annotations"]?[Self.durationAnnotation]?.stringValue.flatMap(GoDuration.seconds)
-        let exitCode = pod["metadata"]?["annotations"]?[Self.exitCodeAnnotation]?.stringValue.flatMap { Int64($0) } ?? 0
+        // GantryAPI's reading of sim.gantry.dev/duration and /exit-code, the one TrainingJob validation uses;
+        // a pod with malformed values runs until deleted and gets a Warning event saying why.
+        var annotations: [String: String] = [:]
+        for (k, v) in pod["metadata"]?["annotations"]?.objectValue ?? JSONObject() { if let s = v.stringValue { annotations[k] = s } }
+        var duration: Double?
+        var exitCode: Int64 = 0
+        switch SimulatedRun.parse(annotations: annotations) {
+        case .success(let run):
+            duration = run.durationSeconds
+            exitCode = Int64(run.exitCode)
+        case .failure(let errors):
+            await client.event(about: pod, kind: "Pod", type: "Warning", reason: "InvalidSimulation",
+                               message: "\(errors)", component: "kubelet")
+        }
         let policy = pod["spec"]?["restartPolicy"]?.stringValue ?? "Always"
         var restarts: Int64 = 0
         var lastTerminated: JSONValue?

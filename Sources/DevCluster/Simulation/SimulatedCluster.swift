@@ -3,6 +3,7 @@
 // callable from Swift or at run time through POST /devcluster/nodes/<name>?action=...
 
 import Foundation
+import GantryAPI
 import HTTPServer
 import KubeCore
 
@@ -57,14 +58,28 @@ public final class SimulatedCluster: Sendable {
     public var nodeCount: Int { specs.count }
     public var schedulerName: String? { scheduler.map { $0.configuration.schedulerNames.joined(separator: ",") } }
 
-    /// Registers the nodes, then starts the kubelet and the scheduler.
+    static let deviceSlices = "/apis/gantry.dev/v1alpha1/deviceslices"
+
+    /// Registers the nodes (and their DeviceSlices), then starts the kubelet and the scheduler.
     public func start() async throws {
+        if specs.contains(where: { $0.devices != nil }) {
+            // The DeviceSlice CRD as `make manifests` generates it, unless someone installed it already.
+            let crd = try JSONValueEncoder().encode(CRDGenerator.crd(for: DeviceSlice.definition))
+            do {
+                try await client.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+            } catch let e as InProcessClient.Failure where e.reason == "AlreadyExists" {}
+        }
         for (i, spec) in specs.enumerated() {
             kubelet.manage(node: spec.name)
             do {
                 try await client.create("/api/v1/nodes", spec.nodeObject(index: i + 1))
             } catch let e as InProcessClient.Failure where e.reason == "AlreadyExists" {
                 continue
+            }
+            if let slice = spec.deviceSlice() {
+                do {
+                    try await client.create(Self.deviceSlices, try JSONValueEncoder().encode(slice))
+                } catch let e as InProcessClient.Failure where e.reason == "AlreadyExists" {}
             }
             // The kubelet's heartbeat Lease, which `kubectl describe node` shows.
             let now = JSONValue.string(MicroTime.now.rfc3339)
@@ -117,21 +132,23 @@ public final class SimulatedCluster: Sendable {
             if !ready { taints += Self.notReadyTaints.map { var t = $0; t["timeAdded"] = .string(Time.now.rfc3339); return t } }
             try await client.mergePatch(path, ["spec": ["taints": taints.isEmpty ? nil : .array(taints)]])
         case .deviceHealth(let index, let healthy):
-            var devices = try deviceList(node)
+            var devices = try await deviceList(name)
             guard devices.indices.contains(index) else { throw NodeFaultError(description: "node \(name) has no device \(index)") }
             devices[index]["health"] = healthy ? "Healthy" : "Unhealthy"
+            try await client.mergePatch("\(Self.deviceSlices)/\(name)",
+                                        ["spec": ["devices": .array(devices), "heartbeatTime": .string(Time.now.rfc3339)]])
             // The device plugin withdraws unhealthy devices from allocatable.
-            var patch: JSONValue = ["metadata": ["annotations": ["sim.gantry.dev/devices": .string(JSONWriter.string(.array(devices)))]]]
-            try await client.mergePatch(path, patch)
             if let spec = specs.first(where: { $0.name == name }), let d = spec.devices {
                 let healthyCount = devices.filter { $0["health"] == "Healthy" }.count
-                patch = ["status": ["allocatable": [d.resource: .string(String(healthyCount))]]]
-                try await client.mergePatch("\(path)/status", patch)
+                try await client.mergePatch("\(path)/status", ["status": ["allocatable": [d.resource: .string(String(healthyCount))]]])
             }
         case .temperature(let index, let celsius):
-            var devices = try deviceList(node)
+            var devices = try await deviceList(name)
+            if let index, !devices.indices.contains(index) { throw NodeFaultError(description: "node \(name) has no device \(index)") }
             for i in devices.indices where index == nil || index == i { devices[i]["temperatureC"] = .double(celsius) }
-            try await client.mergePatch(path, ["metadata": ["annotations": ["sim.gantry.dev/devices": .string(JSONWriter.string(.array(devices)))]]])
+            var specPatch: JSONValue = ["devices": .array(devices), "heartbeatTime": .string(Time.now.rfc3339)]
+            if index == nil { specPatch["chassisTemperatureC"] = .double(celsius) }
+            try await client.mergePatch("\(Self.deviceSlices)/\(name)", ["spec": specPatch])
         }
     }
 
@@ -139,12 +156,12 @@ public final class SimulatedCluster: Sendable {
         public var description: String
     }
 
-    private func deviceList(_ node: JSONValue) throws -> [JSONValue] {
-        guard let text = node["metadata"]?["annotations"]?["sim.gantry.dev/devices"]?.stringValue,
-              let list = try? JSONParser.parse(text).arrayValue else {
-            throw NodeFaultError(description: "node has no simulated devices")
+    private func deviceList(_ node: String) async throws -> [JSONValue] {
+        guard let slice = try? await client.get("\(Self.deviceSlices)/\(node)"),
+              let devices = slice["spec"]?["devices"]?.arrayValue else {
+            throw NodeFaultError(description: "node \(node) has no simulated devices")
         }
-        return list
+        return devices
     }
 
     /// POST /devcluster/nodes/<name>?action=notready|ready|device-unhealthy|device-healthy|temperature&device=N&celsius=C
