@@ -126,6 +126,23 @@ struct KubeletSimulatorTests {
         #expect(events["items"]?[0]?["type"] == "Warning")
     }
 
+    @Test func podLogsTellTheSimulatedRun() async throws {
+        let (cluster, c) = try await cluster()
+        defer { cluster.stop() }
+        try await c.create("/api/v1/namespaces/default/pods", boundPod("job", annotations: ["sim.gantry.dev/duration": "50ms", "sim.gantry.dev/exit-code": "2"]))
+        #expect(await eventually { await pod(c, "job")["status"]?["phase"] == "Failed" })
+        let log = await c.api.handle(HTTPRequest(method: .get, target: "/api/v1/namespaces/default/pods/job/log"))
+        guard case .bytes(let bytes) = log.body else { Issue.record("no body"); return }
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(log.status == 200)
+        #expect(text.contains("sim: container main started (image busybox)"))
+        #expect(text.contains("exited with code 2"))
+        try await c.create("/api/v1/namespaces/default/pods", ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "waiting"],
+                                                               "spec": ["containers": [["name": "main", "image": "x"]]]])
+        let notStarted = await c.api.handle(HTTPRequest(method: .get, target: "/api/v1/namespaces/default/pods/waiting/log"))
+        #expect(notStarted.status == 400)
+    }
+
     @Test func onFailureRestartsFailingContainers() async throws {
         let (cluster, c) = try await cluster()
         defer { cluster.stop() }
