@@ -246,3 +246,22 @@ struct DevClusterServerTests {
         #expect(server.api.store.count(StorageKey(group: "", resource: "configmaps")) == 2)
     }
 }
+
+struct SimulatorEventTests {
+    @Test func repeatedEventsCountUpOnOneObject() async throws {
+        let api = APIServer()
+        let c = InProcessClient(api: api)
+        let pod = try await c.create("/api/v1/namespaces/default/pods", TestCluster.pod("p"))
+        for _ in 0..<3 {
+            await c.event(about: pod, kind: "Pod", type: "Warning", reason: "FailedScheduling", message: "0/1 nodes are available",
+                          component: "default-scheduler", action: "Scheduling")
+        }
+        await c.event(about: pod, kind: "Pod", type: "Normal", reason: "Scheduled", message: "assigned", component: "default-scheduler")
+        let events = try await c.get("/api/v1/namespaces/default/events")
+        let failed = events["items"]?.arrayValue?.filter { $0["reason"] == "FailedScheduling" } ?? []
+        #expect(failed.count == 1)
+        #expect(failed.first?["count"] == 3)
+        #expect(failed.first?["involvedObject"]?["uid"] == pod["metadata"]?["uid"])
+        #expect(events["items"]?.arrayValue?.count == 2)
+    }
+}

@@ -237,6 +237,7 @@ extension APIServer {
                 // Deleting a CRD deletes its objects, then the CRD itself.
                 if let info = Self.resourceInfo(fromCRD: crd) {
                     store.removeAll(info.storageKey)
+                    store.closeWatchers(info.storageKey)
                     registry.unregister(info.servingKey)
                 }
                 if let new, let name = new["metadata"]?["name"]?.stringValue {
