@@ -10,9 +10,11 @@ release:
 	$(SWIFT) build -c release
 
 # Unit and integration tests (Swift Testing), then the end-to-end test with the real kubectl and helm.
+# Serial on purpose: every suite shares the process's cooperative pool (two threads here), and CPU-heavy
+# suites running alongside starve the loopback servers of the integration tests into spurious timeouts.
 test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 	.ci/install-kube-tools
 	Tests/e2e/run.sh
 
