@@ -39,7 +39,9 @@ public struct JSONObject: Sendable {
 
     public func firstIndex(ofKey key: String) -> Int? {
         if let index { return index[key] }
-        for i in entries.indices where entries[i].key == key { return i }
+        // Comparing lengths first rejects most keys without a full string comparison.
+        let length = key.utf8.count
+        for i in entries.indices where entries[i].key.utf8.count == length && entries[i].key == key { return i }
         return nil
     }
 
