@@ -41,27 +41,30 @@ enum RuntimeBenchmark {
         }
         var rates: [Double] = []
         for _ in 0..<runs {
-            rates.append(try blocking { () async throws -> Double in
-                let counter = ReconcileCounter()
-                let source = PreDecodedSource(pods: pods, counter: counter)
-                let store = Store<Pod>(indexes: [.nodeName { $0.spec?.nodeName }, .ownerUID, .label("app")])
-                let informer = Informer(source: source, store: store)
-                let queue = WorkQueue<ObjectKey>(.init(name: "overhead"))
-                informer.subscribe { queue.add($0.object.key) }
-                return await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await informer.run() }
-                    await informer.waitUntilSynced()
-                    let cpu0 = WatchBenchmark.cpuSeconds()
-                    await counter.waitFor(events)
-                    let cpu = WatchBenchmark.cpuSeconds() - cpu0
-                    group.cancelAll()
-                    return Double(events) / cpu
-                }
-            })
+            rates.append(
+                try blocking { () async throws -> Double in
+                    let counter = ReconcileCounter()
+                    let source = PreDecodedSource(pods: pods, counter: counter)
+                    let store = Store<Pod>(indexes: [.nodeName { $0.spec?.nodeName }, .ownerUID, .label("app")])
+                    let informer = Informer(source: source, store: store)
+                    let queue = WorkQueue<ObjectKey>(.init(name: "overhead"))
+                    informer.subscribe { queue.add($0.object.key) }
+                    return await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await informer.run() }
+                        await informer.waitUntilSynced()
+                        let cpu0 = WatchBenchmark.cpuSeconds()
+                        await counter.waitFor(events)
+                        let cpu = WatchBenchmark.cpuSeconds() - cpu0
+                        group.cancelAll()
+                        return Double(events) / cpu
+                    }
+                })
         }
-        print("runtime overhead, pre-decoded Pods (watcher + store with 3 indexes + subscriber enqueueing): "
-              + "\(Int(Bench.median(rates))) events per CPU-second (\(Bench.format(1e6 / Bench.median(rates), 1)) µs/event; "
-              + "runs: \(rates.map { String(Int($0)) }.joined(separator: ", ")))")
+        print(
+            "runtime overhead, pre-decoded Pods (watcher + store with 3 indexes + subscriber enqueueing): "
+                + "\(Int(Bench.median(rates))) events per CPU-second "
+                + "(\(Bench.format(1e6 / Bench.median(rates), 1)) µs/event; "
+                + "runs: \(rates.map { String(Int($0)) }.joined(separator: ", ")))")
     }
 
     /// Where an event's time goes on one thread: JSON parse, typed decode, store apply.
@@ -86,11 +89,14 @@ enum RuntimeBenchmark {
             for pod in pods { store.apply(.applied(pod)) }
             return Double(n) / (Bench.now() - t)
         }
-        print("inline sizes (bytes): Pod \(MemoryLayout<Pod>.size), PodSpec \(MemoryLayout<PodSpec>.size), "
-              + "PodStatus \(MemoryLayout<PodStatus>.size), Container \(MemoryLayout<Container>.size), "
-              + "ObjectMeta \(MemoryLayout<ObjectMeta>.size)")
-        print("per event, one thread: parse \(Int(Bench.median(parse)))/s, typed Pod decode \(Int(Bench.median(typed)))/s, "
-              + "store apply (3 indexes) \(Int(Bench.median(apply)))/s")
+        print(
+            "inline sizes (bytes): Pod \(MemoryLayout<Pod>.size), PodSpec \(MemoryLayout<PodSpec>.size), "
+                + "PodStatus \(MemoryLayout<PodStatus>.size), Container \(MemoryLayout<Container>.size), "
+                + "ObjectMeta \(MemoryLayout<ObjectMeta>.size)")
+        print(
+            "per event, one thread: parse \(Int(Bench.median(parse)))/s, "
+                + "typed Pod decode \(Int(Bench.median(typed)))/s, "
+                + "store apply (3 indexes) \(Int(Bench.median(apply)))/s")
     }
 
     /// Runs async work from the main thread (not part of the cooperative pool, so it may block).
@@ -125,9 +131,12 @@ enum RuntimeBenchmark {
             single.append(s)
         }
         print("queue + dispatch, no-op reconcile, 1 worker, metrics on (median of \(runs) runs)")
-        print("  bulk: \(n) distinct keys: \(Bench.format(Bench.median(bulk) * 1e6, 2)) µs per reconcile "
-            + "(\(Int(1 / Bench.median(bulk))) reconciles/s)")
-        print("  one at a time: \(pingPongs) round trips: \(Bench.format(Bench.median(single) * 1e6, 2)) µs per reconcile")
+        print(
+            "  bulk: \(n) distinct keys: \(Bench.format(Bench.median(bulk) * 1e6, 2)) µs per reconcile "
+                + "(\(Int(1 / Bench.median(bulk))) reconciles/s)")
+        print(
+            "  one at a time: \(pingPongs) round trips: "
+                + "\(Bench.format(Bench.median(single) * 1e6, 2)) µs per reconcile")
     }
 
     static func queueRun(keys n: Int, pingPongs: Int) async -> (Double, Double) {
@@ -171,11 +180,14 @@ extension RuntimeBenchmark {
     static func store(_ args: [String], runs: Int) throws {
         let events = Int(Bench.option("events", in: args) ?? "") ?? 200_000
         let pods = Int(Bench.option("pods", in: args) ?? "") ?? 10_000
-        let server = try ServerProcess(arguments: ["runtime", "--serve", "--pods", String(pods), "--events", String(events)])
+        let server = try ServerProcess(arguments: [
+            "runtime", "--serve", "--pods", String(pods), "--events", String(events),
+        ])
         defer { server.stop() }
         let client = try KubeClient(configuration: ClientConfiguration(server: "http://127.0.0.1:\(server.port)"))
-        print("watcher-fed store: \(pods) Pods listed, then \(events) watch events of ~3 KB (unique versions) per run, "
-              + "store indexed by owner and label (and node where modelled); median of \(runs) runs")
+        print(
+            "watcher-fed store: \(pods) Pods listed, then \(events) watch events of ~3 KB (unique versions) per run, "
+                + "store indexed by owner and label (and node where modelled); median of \(runs) runs")
         for model in ["core/v1 Pod (typed, unknown fields kept)", "lean Pod projection", "PartialObjectMetadata<Pod>"] {
             var cpuRates: [Double] = []
             var wallRates: [Double] = []
@@ -183,20 +195,27 @@ extension RuntimeBenchmark {
                 let (cpu, wall) = try blocking { () async throws -> (Double, Double) in
                     switch model.first {
                     case "c": try await storeRun(Pod.self, client: client, events: events, node: { $0.spec?.nodeName })
-                    case "l": try await storeRun(LeanPod.self, client: client, events: events, node: { $0.spec?.nodeName })
-                    default: try await storeRun(PartialObjectMetadata<Pod>.self, client: client, events: events, node: nil)
+                    case "l":
+                        try await storeRun(LeanPod.self, client: client, events: events, node: { $0.spec?.nodeName })
+                    default:
+                        try await storeRun(PartialObjectMetadata<Pod>.self, client: client, events: events, node: nil)
                     }
                 }
                 cpuRates.append(Double(events) / cpu)
                 wallRates.append(Double(events) / wall)
             }
-            print("  \(model): \(Int(Bench.median(cpuRates))) events per CPU-second of this process, "
-                  + "\(Int(Bench.median(wallRates))) events/s wall (runs: \(cpuRates.map { String(Int($0)) }.joined(separator: ", ")))")
+            print(
+                "  \(model): \(Int(Bench.median(cpuRates))) events per CPU-second of this process, "
+                    + "\(Int(Bench.median(wallRates))) events/s wall "
+                    + "(runs: \(cpuRates.map { String(Int($0)) }.joined(separator: ", ")))"
+            )
         }
     }
 
-    static func storeRun<Object: KubeResource>(_ type: Object.Type, client: KubeClient, events: Int,
-                                               node: (@Sendable (Object) -> String?)?) async throws -> (Double, Double) {
+    static func storeRun<Object: KubeResource>(
+        _ type: Object.Type, client: KubeClient, events: Int,
+        node: (@Sendable (Object) -> String?)?
+    ) async throws -> (Double, Double) {
         let counter = ReconcileCounter()
         let source = CountingSource(base: ClientListWatch<Object>(client: client, namespace: "bench"), counter: counter)
         var indexes: [StoreIndex<Object>] = [.ownerUID, .label("app")]
@@ -224,16 +243,20 @@ extension RuntimeBenchmark {
         let pods = Int(Bench.option("pods", in: args) ?? "") ?? 10_000
         let server = try ServerProcess(arguments: ["runtime", "--serve", "--pods", String(pods), "--events", "0"])
         defer { server.stop() }
-        let jsonBytes = Double(PodServer.podJSON.reduce(0) { $0 + $1.count }) * Double(pods) / Double(PodServer.podJSON.count)
+        let jsonBytes =
+            Double(PodServer.podJSON.reduce(0) { $0 + $1.count }) * Double(pods) / Double(PodServer.podJSON.count)
         let budget = 20 * 1_048_576 + 1.5 * jsonBytes
-        print("cache of \(pods) Pods: JSON as served \(Bench.format(jsonBytes / 1_048_576, 1)) MiB "
-              + "(\(Int(jsonBytes) / pods) bytes each, managedFields included); budget 20 MiB + 1.5 × JSON = "
-              + "\(Bench.format(budget / 1_048_576, 1)) MiB")
+        print(
+            "cache of \(pods) Pods: JSON as served \(Bench.format(jsonBytes / 1_048_576, 1)) MiB "
+                + "(\(Int(jsonBytes) / pods) bytes each, managedFields included); budget 20 MiB + 1.5 × JSON = "
+                + "\(Bench.format(budget / 1_048_576, 1)) MiB")
         for (model, keep) in [("pod", true), ("pod", false), ("lean", false), ("metadata", false)] {
             var rss: [Double] = []
             var lines: [String] = []
             for _ in 0..<runs {
-                var arguments = ["runtime", "--cache", "--port", String(server.port), "--pods", String(pods), "--model", model]
+                var arguments = [
+                    "runtime", "--cache", "--port", String(server.port), "--pods", String(pods), "--model", model,
+                ]
                 if keep { arguments.append("--keep-managed-fields") }
                 let child = try ServerProcess(arguments: arguments)
                 child.stop()
@@ -241,9 +264,13 @@ extension RuntimeBenchmark {
                 rss.append(Double(child.firstLine.split(separator: " ").first ?? "") ?? .nan)
             }
             let median = Bench.median(rss)
-            let name = ["pod": "core/v1 Pod", "lean": "lean Pod projection", "metadata": "PartialObjectMetadata<Pod>"][model] ?? model
-            print("  \(name), \(keep ? "keeping managedFields" : "managedFields stripped"): RSS \(Bench.format(median, 1)) MiB "
-                  + "(\(median * 1_048_576 <= budget ? "within" : "OVER") budget); last run: \(lines.last ?? "")")
+            let name =
+                ["pod": "core/v1 Pod", "lean": "lean Pod projection", "metadata": "PartialObjectMetadata<Pod>"][model]
+                ?? model
+            print(
+                "  \(name), \(keep ? "keeping managedFields" : "managedFields stripped"): "
+                    + "RSS \(Bench.format(median, 1)) MiB "
+                    + "(\(median * 1_048_576 <= budget ? "within" : "OVER") budget); last run: \(lines.last ?? "")")
         }
     }
 
@@ -259,7 +286,8 @@ extension RuntimeBenchmark {
             switch model {
             case "lean": return try await cache(LeanPod.self, client: client, pods: pods, keep: keep, atStart: atStart)
             case "metadata":
-                return try await cache(PartialObjectMetadata<Pod>.self, client: client, pods: pods, keep: keep, atStart: atStart)
+                return try await cache(
+                    PartialObjectMetadata<Pod>.self, client: client, pods: pods, keep: keep, atStart: atStart)
             default: return try await cache(Pod.self, client: client, pods: pods, keep: keep, atStart: atStart)
             }
         }
@@ -267,24 +295,27 @@ extension RuntimeBenchmark {
         fflush(nil)
     }
 
-    static func cache<Object: KubeResource>(_ type: Object.Type, client: KubeClient, pods: Int, keep: Bool,
-                                            atStart: String) async throws -> String {
-            let store = Store<Object>(indexes: [.ownerUID, .label("app")], transform: keep ? nil : Store.stripManagedFields)
-            let informer = Informer<Object>(client: client, namespace: "bench", store: store)
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await informer.run() }
-                await informer.waitUntilSynced()
-                guard store.count == pods else { throw BenchError("cached \(store.count) of \(pods) pods") }
-                let untrimmed = WatchBenchmark.memory("VmRSS")
-                // Freed list buffers stay in malloc's arenas until trimmed; measure what the cache itself holds.
-                if let trim = dlsym(nil, "malloc_trim") {
-                    _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
-                }
-                let rss = WatchBenchmark.memory("VmRSS")
-                group.cancelAll()
-                return "\(rss) MiB (private \(WatchBenchmark.memory("RssAnon")) MiB; before malloc_trim \(untrimmed) MiB, "
-                    + "peak \(WatchBenchmark.memory("VmHWM")) MiB, at start \(atStart) MiB)"
+    static func cache<Object: KubeResource>(
+        _ type: Object.Type, client: KubeClient, pods: Int, keep: Bool,
+        atStart: String
+    ) async throws -> String {
+        let store = Store<Object>(
+            indexes: [.ownerUID, .label("app")], transform: keep ? nil : Store.stripManagedFields)
+        let informer = Informer<Object>(client: client, namespace: "bench", store: store)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await informer.run() }
+            await informer.waitUntilSynced()
+            guard store.count == pods else { throw BenchError("cached \(store.count) of \(pods) pods") }
+            let untrimmed = WatchBenchmark.memory("VmRSS")
+            // Freed list buffers stay in malloc's arenas until trimmed; measure what the cache itself holds.
+            if let trim = dlsym(nil, "malloc_trim") {
+                _ = unsafeBitCast(trim, to: (@convention(c) (Int) -> Int32).self)(0)
             }
+            let rss = WatchBenchmark.memory("VmRSS")
+            group.cancelAll()
+            return "\(rss) MiB (private \(WatchBenchmark.memory("RssAnon")) MiB; before malloc_trim \(untrimmed) MiB, "
+                + "peak \(WatchBenchmark.memory("VmHWM")) MiB, at start \(atStart) MiB)"
+        }
     }
 }
 
@@ -328,7 +359,9 @@ struct PreDecodedSource: ListWatchSource {
         KubeList(metadata: ListMeta(resourceVersion: "1"), items: [])
     }
 
-    func watch(resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool) async throws -> any WatchConnection<Pod> {
+    func watch(
+        resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool
+    ) async throws -> any WatchConnection<Pod> {
         Stream(pods: pods, counter: counter, start: Int(resourceVersion) ?? 1)
     }
 
@@ -364,9 +397,13 @@ struct CountingSource<Object: KubeResource>: ListWatchSource {
         try await base.list(limit: limit, continueToken: continueToken)
     }
 
-    func watch(resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool) async throws -> any WatchConnection<Object> {
-        Counting(base: try await base.watch(resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
-                                            allowBookmarks: allowBookmarks), counter: counter)
+    func watch(
+        resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool
+    ) async throws -> any WatchConnection<Object> {
+        Counting(
+            base: try await base.watch(
+                resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                allowBookmarks: allowBookmarks), counter: counter)
     }
 
     func isExpired(_ error: any Error) -> Bool { base.isExpired(error) }
@@ -388,21 +425,59 @@ struct CountingSource<Object: KubeResource>: ListWatchSource {
 enum PodServer {
     /// One Pod per distinct shape; pod i is `podJSON[i % count]` with its name and version digits set.
     static let podJSON: [[UInt8]] = {
-        guard var template = try? JSONParser.parse(Array(JSONBenchmark.samplePodEvent.utf8))["object"] else { return [] }
+        guard var template = try? JSONParser.parse(Array(JSONBenchmark.samplePodEvent.utf8))["object"] else {
+            return []
+        }
         let managedFields: JSONValue = [
-            ["manager": "kube-scheduler", "operation": "Update", "apiVersion": "v1", "time": "2026-11-20T10:00:01Z",
-             "fieldsType": "FieldsV1", "fieldsV1": ["f:status": ["f:conditions": [".": [:], "k:{\"type\":\"PodScheduled\"}":
-                ["f:lastTransitionTime": [:], "f:status": [:], "f:type": [:]]]]]],
-            ["manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": "2026-11-20T10:00:05Z",
-             "fieldsType": "FieldsV1", "subresource": "status", "fieldsV1": ["f:status": [
-                "f:conditions": ["k:{\"type\":\"Ready\"}": [".": [:], "f:lastTransitionTime": [:], "f:status": [:], "f:type": [:]]],
-                "f:containerStatuses": [:], "f:hostIP": [:], "f:phase": [:], "f:podIP": [:], "f:startTime": [:]]]],
-            ["manager": "gantry-training-controller", "operation": "Update", "apiVersion": "v1", "time": "2026-11-20T10:00:00Z",
-             "fieldsType": "FieldsV1", "fieldsV1": ["f:metadata": ["f:labels": [".": [:], "f:app": [:], "f:gantry.dev/gang": [:],
-                "f:gantry.dev/quota": [:]], "f:ownerReferences": [".": [:], "k:{\"uid\":\"aa0b7a1e\"}": [:]]],
-                "f:spec": ["f:containers": ["k:{\"name\":\"trainer\"}": [".": [:], "f:command": [:], "f:env": [:], "f:image": [:],
-                "f:name": [:], "f:resources": [:], "f:volumeMounts": [:]]], "f:nodeSelector": [:], "f:priority": [:],
-                "f:schedulerName": [:], "f:tolerations": [:], "f:volumes": [:]]]],
+            [
+                "manager": "kube-scheduler", "operation": "Update", "apiVersion": "v1", "time": "2026-11-20T10:00:01Z",
+                "fieldsType": "FieldsV1",
+                "fieldsV1": [
+                    "f:status": [
+                        "f:conditions": [
+                            ".": [:],
+                            "k:{\"type\":\"PodScheduled\"}":
+                                ["f:lastTransitionTime": [:], "f:status": [:], "f:type": [:]],
+                        ]
+                    ]
+                ],
+            ],
+            [
+                "manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": "2026-11-20T10:00:05Z",
+                "fieldsType": "FieldsV1", "subresource": "status",
+                "fieldsV1": [
+                    "f:status": [
+                        "f:conditions": [
+                            "k:{\"type\":\"Ready\"}": [
+                                ".": [:], "f:lastTransitionTime": [:], "f:status": [:], "f:type": [:],
+                            ]
+                        ],
+                        "f:containerStatuses": [:], "f:hostIP": [:], "f:phase": [:], "f:podIP": [:], "f:startTime": [:],
+                    ]
+                ],
+            ],
+            [
+                "manager": "gantry-training-controller", "operation": "Update", "apiVersion": "v1",
+                "time": "2026-11-20T10:00:00Z",
+                "fieldsType": "FieldsV1",
+                "fieldsV1": [
+                    "f:metadata": [
+                        "f:labels": [
+                            ".": [:], "f:app": [:], "f:gantry.dev/gang": [:],
+                            "f:gantry.dev/quota": [:],
+                        ], "f:ownerReferences": [".": [:], "k:{\"uid\":\"aa0b7a1e\"}": [:]],
+                    ],
+                    "f:spec": [
+                        "f:containers": [
+                            "k:{\"name\":\"trainer\"}": [
+                                ".": [:], "f:command": [:], "f:env": [:], "f:image": [:],
+                                "f:name": [:], "f:resources": [:], "f:volumeMounts": [:],
+                            ]
+                        ], "f:nodeSelector": [:], "f:priority": [:],
+                        "f:schedulerName": [:], "f:tolerations": [:], "f:volumes": [:],
+                    ],
+                ],
+            ],
         ]
         template.set(managedFields, at: ["metadata", "managedFields"])
         template.set(.string("trainer-worker-00000"), at: ["metadata", "name"])
@@ -413,10 +488,12 @@ enum PodServer {
 
     /// Byte offsets of the name's and the version's digits in the template.
     static let nameDigits: Int = offset(of: "trainer-worker-00000") + "trainer-worker-".utf8.count
-    static let versionDigits: Int = offset(of: "\"resourceVersion\":\"0000000000\"") + "\"resourceVersion\":\"".utf8.count
+    static let versionDigits: Int =
+        offset(of: "\"resourceVersion\":\"0000000000\"") + "\"resourceVersion\":\"".utf8.count
 
     static func offset(of text: String) -> Int {
-        let needle = Array(text.utf8), hay = podJSON[0]
+        let needle = Array(text.utf8)
+        let hay = podJSON[0]
         for i in 0...(hay.count - needle.count) where Array(hay[i..<(i + needle.count)]) == needle { return i }
         return 0
     }
@@ -455,22 +532,24 @@ enum PodServer {
                 return .json(body)
             }
             let from = Int(request.query("resourceVersion") ?? "") ?? 1
-            return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: .stream { writer in
-                var sent = 0
-                var batch: [UInt8] = []
-                let prefix = Array(#"{"type":"MODIFIED","object":"#.utf8)
-                while sent < events {
-                    batch.removeAll(keepingCapacity: true)
-                    for _ in 0..<min(64, events - sent) {
-                        let version = from + 1 + sent
-                        batch += prefix
-                        batch += pod(version % pods, version: version)
-                        batch += Array("}\n".utf8)
-                        sent += 1
+            return HTTPResponse(
+                status: 200, headers: ["Content-Type": "application/json"],
+                body: .stream { writer in
+                    var sent = 0
+                    var batch: [UInt8] = []
+                    let prefix = Array(#"{"type":"MODIFIED","object":"#.utf8)
+                    while sent < events {
+                        batch.removeAll(keepingCapacity: true)
+                        for _ in 0..<min(64, events - sent) {
+                            let version = from + 1 + sent
+                            batch += prefix
+                            batch += pod(version % pods, version: version)
+                            batch += Array("}\n".utf8)
+                            sent += 1
+                        }
+                        try await writer.write(batch)
                     }
-                    try await writer.write(batch)
-                }
-            })
+                })
         }
         print(server.port)
         fflush(nil)
@@ -493,7 +572,10 @@ final class ReconcileCounter: Sendable {
             s.count += 1
             var ready: [CheckedContinuation<Void, Never>] = []
             s.waiters.removeAll { w in
-                if w.0 <= s.count { ready.append(w.1); return true }
+                if w.0 <= s.count {
+                    ready.append(w.1)
+                    return true
+                }
                 return false
             }
             return ready
@@ -521,7 +603,8 @@ final class LockedResult<T: Sendable>: Sendable {
 
 /// A minimal kind for benchmarks that need no fields.
 struct ConfigMapLike: KubeResource {
-    static let descriptor = ResourceDescriptor(group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true)
+    static let descriptor = ResourceDescriptor(
+        group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true)
     var metadata: ObjectMeta
     var unknownFields: UnknownFields? = nil
 }
@@ -532,7 +615,9 @@ struct EmptySource<Object: KubeResource>: ListWatchSource {
         KubeList(metadata: ListMeta(resourceVersion: "1"), items: [])
     }
 
-    func watch(resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool) async throws -> any WatchConnection<Object> {
+    func watch(
+        resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool
+    ) async throws -> any WatchConnection<Object> {
         IdleConnection<Object>()
     }
 }

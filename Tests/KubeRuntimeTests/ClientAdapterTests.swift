@@ -6,6 +6,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import Testing
+
 @testable import KubeRuntime
 
 private let widgets = "/apis/test.gantry.dev/v1/namespaces/team-a/widgets"
@@ -19,20 +20,29 @@ private func query(_ request: TransportRequest) -> [String: String] {
 private func body(_ request: TransportRequest) throws -> JSONValue { try JSONParser.parse(request.body ?? []) }
 
 private func list(_ items: [Widget], rv: String, continueToken: String? = nil) throws -> ScriptedTransport.Reply {
-    try .object(KubeList(apiVersion: "test.gantry.dev/v1", kind: "WidgetList",
-                         metadata: ListMeta(resourceVersion: rv, continueToken: continueToken), items: items))
+    try .object(
+        KubeList(
+            apiVersion: "test.gantry.dev/v1", kind: "WidgetList",
+            metadata: ListMeta(resourceVersion: rv, continueToken: continueToken), items: items))
 }
 
 struct ClientWatcherTests {
     @Test func informerPagesWatchesResumesFollowsBookmarksAndRelistsOnGone() async throws {
         let transport = ScriptedTransport()
-        let w1 = Widget("w1", namespace: "team-a", rv: "3"), w2 = Widget("w2", namespace: "team-a", rv: "4")
-        transport.on(.get, widgets, query: { !isWatch($0) }, reply:
-            try list([w1], rv: "10", continueToken: "c1"),
+        let w1 = Widget("w1", namespace: "team-a", rv: "3")
+        let w2 = Widget("w2", namespace: "team-a", rv: "4")
+        transport.on(
+            .get, widgets, query: { !isWatch($0) },
+            reply:
+                try list([w1], rv: "10", continueToken: "c1"),
             try list([w2], rv: "10"),
             try list([w1], rv: "30"))
-        let first = ScriptedWatch(), second = ScriptedWatch(), third = ScriptedWatch(), fourth = ScriptedWatch()
-        transport.on(.get, widgets, query: isWatch, reply: .stream(first), .stream(second), .stream(third), .stream(fourth))
+        let first = ScriptedWatch()
+        let second = ScriptedWatch()
+        let third = ScriptedWatch()
+        let fourth = ScriptedWatch()
+        transport.on(
+            .get, widgets, query: isWatch, reply: .stream(first), .stream(second), .stream(third), .stream(fourth))
         try first.send(.added, object: Widget("w3", namespace: "team-a", rv: "11"))
         first.fail(TransportError(.io, "connection reset", request: "watch"))
         second.sendBookmark(resourceVersion: "20")
@@ -40,8 +50,9 @@ struct ClientWatcherTests {
         third.sendError(Status(message: "too old resource version: 20 (25)", reason: "Expired", code: 410))
 
         let client = KubeClient(transport: transport)
-        let informer = Informer<Widget>(client: client, namespace: "team-a", labelSelector: "app=web", fieldSelector: "spec.size=1",
-                                        configuration: .init(backoff: RetryBackoff(initial: .milliseconds(1), maximum: .milliseconds(2))))
+        let informer = Informer<Widget>(
+            client: client, namespace: "team-a", labelSelector: "app=web", fieldSelector: "spec.size=1",
+            configuration: .init(backoff: RetryBackoff(initial: .milliseconds(1), maximum: .milliseconds(2))))
         let deleted = Recorder<String>()
         informer.subscribe { change in
             if case .deleted(let w) = change { deleted.append(w.name) }
@@ -78,8 +89,11 @@ struct ClientHelperTests {
         fresh.metadata.finalizers = ["other.dev/keep"]
         var done = fresh
         done.metadata.finalizers = ["other.dev/keep", "gantry.dev/cleanup"]
-        transport.on(.patch, Self.path, reply:
-            .status(Status(message: "testing value /metadata/resourceVersion failed", reason: "Invalid", code: 422)),
+        transport.on(
+            .patch, Self.path,
+            reply:
+                .status(
+                    Status(message: "testing value /metadata/resourceVersion failed", reason: "Invalid", code: 422)),
             try .object(done))
         transport.on(.get, Self.path, reply: try .object(fresh))
         let client = KubeClient(transport: transport)
@@ -89,14 +103,16 @@ struct ClientHelperTests {
         let patches = transport.requests.filter { $0.method == .patch }
         #expect(patches.count == 2)
         #expect(patches.allSatisfy { $0.headers["Content-Type"] == "application/json-patch+json" })
-        #expect(try body(patches[0]) == [
-            ["op": "test", "path": "/metadata/resourceVersion", "value": "5"],
-            ["op": "add", "path": "/metadata/finalizers", "value": ["gantry.dev/cleanup"]],
-        ])
-        #expect(try body(patches[1]) == [
-            ["op": "test", "path": "/metadata/finalizers", "value": ["other.dev/keep"]],
-            ["op": "add", "path": "/metadata/finalizers/-", "value": "gantry.dev/cleanup"],
-        ])
+        #expect(
+            try body(patches[0]) == [
+                ["op": "test", "path": "/metadata/resourceVersion", "value": "5"],
+                ["op": "add", "path": "/metadata/finalizers", "value": ["gantry.dev/cleanup"]],
+            ])
+        #expect(
+            try body(patches[1]) == [
+                ["op": "test", "path": "/metadata/finalizers", "value": ["other.dev/keep"]],
+                ["op": "add", "path": "/metadata/finalizers/-", "value": "gantry.dev/cleanup"],
+            ])
 
         // Already there, or being deleted: no request.
         stale.metadata.finalizers = ["gantry.dev/cleanup"]
@@ -119,14 +135,16 @@ struct ClientHelperTests {
         let client = KubeClient(transport: transport)
         _ = try await client.removeFinalizer("gantry.dev/cleanup", from: stale, clock: ManualClockless())
         let patches = transport.requests.filter { $0.method == .patch }
-        #expect(try body(patches[0]) == [
-            ["op": "test", "path": "/metadata/finalizers/1", "value": "gantry.dev/cleanup"],
-            ["op": "remove", "path": "/metadata/finalizers/1"],
-        ])
-        #expect(try body(patches[1]) == [
-            ["op": "test", "path": "/metadata/finalizers/0", "value": "gantry.dev/cleanup"],
-            ["op": "remove", "path": "/metadata/finalizers/0"],
-        ])
+        #expect(
+            try body(patches[0]) == [
+                ["op": "test", "path": "/metadata/finalizers/1", "value": "gantry.dev/cleanup"],
+                ["op": "remove", "path": "/metadata/finalizers/1"],
+            ])
+        #expect(
+            try body(patches[1]) == [
+                ["op": "test", "path": "/metadata/finalizers/0", "value": "gantry.dev/cleanup"],
+                ["op": "remove", "path": "/metadata/finalizers/0"],
+            ])
     }
 
     @Test func aFinalizerIsRemovedOnlyAfterCleanupFinishes() async throws {
@@ -165,14 +183,17 @@ struct ClientHelperTests {
         let stale = Widget("w", namespace: "team-a", rv: "5", generation: 1)
         var fresh = Widget("w", namespace: "team-a", rv: "9", generation: 2)
         fresh.spec?.size = 3
-        transport.on(.put, Self.path + "/status", reply: Self.conflict(), .handler { request in
-            TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: request.body ?? [])
-        })
+        transport.on(
+            .put, Self.path + "/status", reply: Self.conflict(),
+            .handler { request in
+                TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: request.body ?? [])
+            })
         transport.on(.get, Self.path, reply: try .object(fresh))
         let client = KubeClient(transport: transport)
 
         let written = try await client.updateStatus(stale, clock: ManualClockless()) { widget in
-            widget.status = Widget.WidgetStatus(observedSize: widget.spec?.size, observedGeneration: widget.metadata.generation)
+            widget.status = Widget.WidgetStatus(
+                observedSize: widget.spec?.size, observedGeneration: widget.metadata.generation)
         }
         #expect(written.status?.observedSize == 3)
         #expect(written.status?.observedGeneration == 2)
@@ -209,29 +230,40 @@ struct ClientLeaseAndEventTests {
 
     @Test func leaseLockReadsCreatesAndUpdatesKeepingUnmodelledFields() async throws {
         let transport = ScriptedTransport()
-        transport.on(.get, Self.lease, reply: .status(Status(message: "not found", reason: "NotFound", code: 404)),
-                     .json([
-                        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                        "metadata": ["name": "widgets-controller", "namespace": "gantry-system", "resourceVersion": "41"],
-                        "spec": ["holderIdentity": "old", "leaseDurationSeconds": 15, "leaseTransitions": 2,
-                                 "strategy": "OldestEmulationVersion", "futureField": "kept"],
-                     ]))
-        transport.on(.post, "/apis/coordination.k8s.io/v1/namespaces/gantry-system/leases", reply: .handler { request in
-            var created = try JSONParser.parse(request.body ?? [])
-            created["metadata"]?["resourceVersion"] = "40"
-            return TransportResponse(status: 201, headers: ["Content-Type": "application/json"], body: JSONWriter.write(created))
-        })
-        transport.on(.put, Self.lease, reply: .handler { request in
-            var updated = try JSONParser.parse(request.body ?? [])
-            updated["metadata"]?["resourceVersion"] = "42"
-            return TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: JSONWriter.write(updated))
-        }, .status(Status(message: "the object has been modified", reason: "Conflict", code: 409)))
-        let lock = ClientLeaseLock(client: KubeClient(transport: transport), namespace: "gantry-system", name: "widgets-controller")
+        transport.on(
+            .get, Self.lease, reply: .status(Status(message: "not found", reason: "NotFound", code: 404)),
+            .json([
+                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                "metadata": ["name": "widgets-controller", "namespace": "gantry-system", "resourceVersion": "41"],
+                "spec": [
+                    "holderIdentity": "old", "leaseDurationSeconds": 15, "leaseTransitions": 2,
+                    "strategy": "OldestEmulationVersion", "futureField": "kept",
+                ],
+            ]))
+        transport.on(
+            .post, "/apis/coordination.k8s.io/v1/namespaces/gantry-system/leases",
+            reply: .handler { request in
+                var created = try JSONParser.parse(request.body ?? [])
+                created["metadata"]?["resourceVersion"] = "40"
+                return TransportResponse(
+                    status: 201, headers: ["Content-Type": "application/json"], body: JSONWriter.write(created))
+            })
+        transport.on(
+            .put, Self.lease,
+            reply: .handler { request in
+                var updated = try JSONParser.parse(request.body ?? [])
+                updated["metadata"]?["resourceVersion"] = "42"
+                return TransportResponse(
+                    status: 200, headers: ["Content-Type": "application/json"], body: JSONWriter.write(updated))
+            }, .status(Status(message: "the object has been modified", reason: "Conflict", code: 409)))
+        let lock = ClientLeaseLock(
+            client: KubeClient(transport: transport), namespace: "gantry-system", name: "widgets-controller")
 
         #expect(try await lock.get() == nil)
         let renew = MicroTime(microsecondsSinceEpoch: 1_800_000_000_123_456)
-        let record = LeaderElectionRecord(holderIdentity: "me", leaseDurationSeconds: 15, acquireTime: renew, renewTime: renew,
-                                          leaseTransitions: 0)
+        let record = LeaderElectionRecord(
+            holderIdentity: "me", leaseDurationSeconds: 15, acquireTime: renew, renewTime: renew,
+            leaseTransitions: 0)
         #expect(try await lock.create(record) == "40")
         let created = try body(transport.requests[1])
         #expect(created["spec"]?["renewTime"] == "2027-01-15T08:00:00.123456Z")
@@ -255,14 +287,19 @@ struct ClientLeaseAndEventTests {
 
     @Test func eventSinkCreatesEventsAndPatchesRepeats() async throws {
         let transport = ScriptedTransport()
-        transport.on(.post, "/api/v1/namespaces/team-a/events", reply: .handler { request in
-            TransportResponse(status: 201, headers: ["Content-Type": "application/json"], body: request.body ?? [])
-        })
-        transport.on(.patch, "/api/v1/namespaces/team-a/events/w.1", reply: .json(["kind": "Event", "metadata": ["name": "w.1"]]))
+        transport.on(
+            .post, "/api/v1/namespaces/team-a/events",
+            reply: .handler { request in
+                TransportResponse(status: 201, headers: ["Content-Type": "application/json"], body: request.body ?? [])
+            })
+        transport.on(
+            .patch, "/api/v1/namespaces/team-a/events/w.1",
+            reply: .json(["kind": "Event", "metadata": ["name": "w.1"]]))
         let sink = ClientEventSink(client: KubeClient(transport: transport))
         let widget = Widget("w", namespace: "team-a")
-        var event = Event(metadata: ObjectMeta(name: "w.1", namespace: "team-a"), involvedObject: widget.objectReference,
-                          reason: "Placed", message: "ok", count: 1, type: "Normal")
+        var event = Event(
+            metadata: ObjectMeta(name: "w.1", namespace: "team-a"), involvedObject: widget.objectReference,
+            reason: "Placed", message: "ok", count: 1, type: "Normal")
         event.lastTimestamp = Time(secondsSinceEpoch: 1_800_000_000)
         try await sink.create(event)
         event.count = 4

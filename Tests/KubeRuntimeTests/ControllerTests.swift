@@ -4,6 +4,7 @@
 import Foundation
 import KubeCore
 import Testing
+
 @testable import KubeRuntime
 
 /// Runs the services until `body` returns, then cancels them.
@@ -22,8 +23,10 @@ func whileRunning(_ services: [any Runnable], _ body: () async throws -> Void) a
 }
 
 struct ControllerTests {
-    static func owner(_ name: String, controller: Bool = true, apiVersion: String = "test.gantry.dev/v1",
-                      kind: String = "Widget") -> OwnerReference {
+    static func owner(
+        _ name: String, controller: Bool = true, apiVersion: String = "test.gantry.dev/v1",
+        kind: String = "Widget"
+    ) -> OwnerReference {
         OwnerReference(apiVersion: apiVersion, kind: kind, name: name, uid: "uid-\(name)", controller: controller)
     }
 
@@ -31,18 +34,25 @@ struct ControllerTests {
         typealias C = Controller<Widget>
         #expect(C.ownerKeys(of: .added(Part("p", owners: [Self.owner("w1")]))) == [ObjectKey("default/w1")])
         // Another version of the same group still maps; another group or kind does not.
-        #expect(C.ownerKeys(of: .added(Part("p", owners: [Self.owner("w1", apiVersion: "test.gantry.dev/v2")]))).count == 1)
+        #expect(
+            C.ownerKeys(of: .added(Part("p", owners: [Self.owner("w1", apiVersion: "test.gantry.dev/v2")]))).count == 1)
         #expect(C.ownerKeys(of: .added(Part("p", owners: [Self.owner("w1", apiVersion: "other.dev/v1")]))).isEmpty)
         #expect(C.ownerKeys(of: .added(Part("p", owners: [Self.owner("w1", kind: "Gadget")]))).isEmpty)
         // Only the controller reference counts.
         #expect(C.ownerKeys(of: .added(Part("p", owners: [Self.owner("w1", controller: false)]))).isEmpty)
-        #expect(C.ownerKeys(of: .added(Part("p", owners: [Self.owner("w1", controller: false), Self.owner("w2")])))
-            == [ObjectKey("default/w2")])
+        #expect(
+            C.ownerKeys(of: .added(Part("p", owners: [Self.owner("w1", controller: false), Self.owner("w2")])))
+                == [ObjectKey("default/w2")])
         // An update that moves the child to another owner triggers both.
-        let moved = C.ownerKeys(of: .updated(old: Part("p", owners: [Self.owner("w1")]), new: Part("p", rv: "2", owners: [Self.owner("w2")])))
+        let moved = C.ownerKeys(
+            of: .updated(
+                old: Part("p", owners: [Self.owner("w1")]), new: Part("p", rv: "2", owners: [Self.owner("w2")])))
         #expect(Set(moved) == [ObjectKey("default/w1"), ObjectKey("default/w2")])
         // The owner is looked up in the child's namespace.
-        #expect(C.ownerKeys(of: .deleted(Part("p", namespace: "team-a", owners: [Self.owner("w1")]))) == [ObjectKey("team-a/w1")])
+        #expect(
+            C.ownerKeys(of: .deleted(Part("p", namespace: "team-a", owners: [Self.owner("w1")]))) == [
+                ObjectKey("team-a/w1")
+            ])
     }
 
     @Test func triggersFromPrimaryOwnedAndMappedKindsReconcileKeys() async throws {
@@ -54,7 +64,7 @@ struct ControllerTests {
         parts.addList([Part("p1", owners: [Self.owner("w1")])], resourceVersion: "20")
         let partEvents = Gate()
         parts.addWatch([
-            .failWhenOpened(partEvents),
+            .failWhenOpened(partEvents)
         ])
         let gadgets = ScriptedListWatch<Part>()
         gadgets.addList([], resourceVersion: "1")
@@ -107,7 +117,9 @@ struct ControllerTests {
         #expect(controller.queue.depth >= 1)
         #expect(Predicate<Widget>.labelsChanged.updateMatters(Widget("a"), Widget("a", labels: ["x": "1"])))
         #expect(!Predicate<Widget>.annotationsChanged.updateMatters(Widget("a"), Widget("a", labels: ["x": "1"])))
-        #expect(Predicate<Widget>.any([.generationChanged, .labelsChanged]).updateMatters(Widget("a"), Widget("a", labels: ["x": "1"])))
+        #expect(
+            Predicate<Widget>.any([.generationChanged, .labelsChanged]).updateMatters(
+                Widget("a"), Widget("a", labels: ["x": "1"])))
     }
 
     @Test func errorsRetryWithBackoffTerminalErrorsDoNotAndRequeueAfterSchedules() async throws {
@@ -119,8 +131,10 @@ struct ControllerTests {
         let informer = Informer(source: widgets, clock: clock)
         let attempts = TestBox<[String: Int]>([:])
         let registry = MetricsRegistry()
-        let controller = Controller(name: "retry", for: informer, options: .init(retryBucket: nil), clock: clock,
-                                    metrics: registry) { key in
+        let controller = Controller(
+            name: "retry", for: informer, options: .init(retryBucket: nil), clock: clock,
+            metrics: registry
+        ) { key in
             let n = attempts.withLock { a -> Int in
                 a[key.name, default: 0] += 1
                 return a[key.name]!
@@ -157,7 +171,9 @@ struct ControllerTests {
         let metrics = try PrometheusText.parse(registry.exposition())
         #expect(metrics.value("controller_runtime_reconcile_total", ["controller": "retry", "result": "error"]) == 3)
         #expect(metrics.value("controller_runtime_reconcile_total", ["controller": "retry", "result": "success"]) == 1)
-        #expect(metrics.value("controller_runtime_reconcile_total", ["controller": "retry", "result": "requeue_after"]) == 2)
+        #expect(
+            metrics.value("controller_runtime_reconcile_total", ["controller": "retry", "result": "requeue_after"]) == 2
+        )
         #expect(metrics.value("controller_runtime_reconcile_errors_total", ["controller": "retry"]) == 3)
         #expect(metrics.value("controller_runtime_terminal_reconcile_errors_total", ["controller": "retry"]) == 1)
         #expect(metrics.value("controller_runtime_max_concurrent_reconciles", ["controller": "retry"]) == 1)
@@ -195,8 +211,10 @@ struct ControllerTests {
         widgets.addWatch([.hang])
         let informer = Informer(source: widgets, clock: clock)
         let reconciled = Recorder<String>()
-        let controller = Controller(name: "resync", for: informer, options: .init(resyncPeriod: .seconds(600)), clock: clock,
-                                    metrics: nil) { key in
+        let controller = Controller(
+            name: "resync", for: informer, options: .init(resyncPeriod: .seconds(600)), clock: clock,
+            metrics: nil
+        ) { key in
             reconciled.append(key.name)
             return .done
         }
@@ -214,7 +232,9 @@ struct ControllerTests {
         let clock = ManualClock()
         let widgets = ScriptedListWatch<Widget>()  // never answers the list
         let informer = Informer(source: widgets, clock: clock)
-        let controller = Controller(name: "stuck", for: informer, options: .init(cacheSyncTimeout: .seconds(5)), clock: clock) { _ in .done }
+        let controller = Controller(
+            name: "stuck", for: informer, options: .init(cacheSyncTimeout: .seconds(5)), clock: clock
+        ) { _ in .done }
         let run = Task { try await controller.run() }
         await clock.waitForSleepers(1)
         clock.advance(by: .seconds(5))

@@ -6,6 +6,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import Testing
+
 @testable import KubeRuntime
 
 struct ExampleControllerTests {
@@ -54,7 +55,8 @@ struct ExampleControllerTests {
 
         manager.requestShutdown()
         try await run.value
-        let lease = try #require(api.object("/apis/coordination.k8s.io/v1/namespaces/default/leases", "widget-controller"))
+        let lease = try #require(
+            api.object("/apis/coordination.k8s.io/v1/namespaces/default/leases", "widget-controller"))
         #expect(lease["spec"]?["holderIdentity"] == "")
     }
 }

@@ -3,6 +3,7 @@
 import Foundation
 import KubeCore
 import Testing
+
 @testable import KubeRuntime
 
 struct ConditionsTests {
@@ -17,7 +18,8 @@ struct ConditionsTests {
         #expect(conditions[type: "Ready"]?.lastTransitionTime == t0)
 
         // Same status, new reason and generation: updated in place, transition time kept.
-        changed = conditions.set(type: "Ready", status: .false, reason: "WaitingForPods", message: "2/4", observedGeneration: 2, now: t1)
+        changed = conditions.set(
+            type: "Ready", status: .false, reason: "WaitingForPods", message: "2/4", observedGeneration: 2, now: t1)
         #expect(changed)
         #expect(conditions.count == 1)
         #expect(conditions[type: "Ready"]?.lastTransitionTime == t0)
@@ -25,7 +27,8 @@ struct ConditionsTests {
         #expect(conditions[type: "Ready"]?.observedGeneration == 2)
 
         // Nothing new: reported as unchanged, so the caller can skip the status write.
-        changed = conditions.set(type: "Ready", status: .false, reason: "WaitingForPods", message: "2/4", observedGeneration: 2, now: t1)
+        changed = conditions.set(
+            type: "Ready", status: .false, reason: "WaitingForPods", message: "2/4", observedGeneration: 2, now: t1)
         #expect(!changed)
 
         // Status flips: the transition time moves.
@@ -91,7 +94,8 @@ struct EventRecorderTests {
         #expect(first.metadata.namespace == "default")
         #expect(first.involvedObject == widget.objectReference)
         #expect(first.involvedObject.kind == "Widget" && first.involvedObject.uid == "uid-w1")
-        #expect(first.type == "Warning" && first.source?.component == "widget-controller" && first.source?.host == "pod-1")
+        #expect(
+            first.type == "Warning" && first.source?.component == "widget-controller" && first.source?.host == "pod-1")
         #expect(first.reportingComponent == "widget-controller" && first.reportingInstance == "pod-1")
         let last = try #require(sink.updated.values.last)
         #expect(last.metadata.name == first.metadata.name)
@@ -126,13 +130,17 @@ struct LoggerTests {
 
     @Test func logfmtQuotesWhatNeedsQuoting() {
         let lines = LogLines()
-        let logger = Logger(label: "widget controller", level: .debug, sink: .collecting(into: lines), clock: { [fixed] in fixed })
-            .with(["controller": "widgets"])
+        let logger = Logger(
+            label: "widget controller", level: .debug, sink: .collecting(into: lines), clock: { [fixed] in fixed }
+        )
+        .with(["controller": "widgets"])
         logger.info("reconciled", ["key": "default/w1", "note": "say \"hi\"\nbye", "empty": ""])
         logger.trace("hidden")
-        #expect(lines.all == [
-            #"time=2027-01-15T08:00:00.250Z level=info logger="widget controller" msg=reconciled controller=widgets key=default/w1 note="say \"hi\"\nbye" empty="""#,
-        ])
+        #expect(
+            lines.all == [
+                #"time=2027-01-15T08:00:00.250Z level=info logger="widget controller" msg=reconciled "#
+                    + #"controller=widgets key=default/w1 note="say \"hi\"\nbye" empty="""#
+            ])
     }
 
     @Test func jsonLinesAreValidJSON() throws {
@@ -148,7 +156,8 @@ struct LoggerTests {
     }
 
     @Test func levelsAndFormatComeFromTheEnvironment() {
-        let logger = Logger.fromEnvironment(label: "x", environment: ["GANTRY_LOG_LEVEL": "WARN", "GANTRY_LOG_FORMAT": "json"])
+        let logger = Logger.fromEnvironment(
+            label: "x", environment: ["GANTRY_LOG_LEVEL": "WARN", "GANTRY_LOG_FORMAT": "json"])
         #expect(logger.level == .warning && logger.format == .json)
         #expect(!logger.isEnabled(.info))
         let fallback = Logger.fromEnvironment(label: "x", environment: ["GANTRY_LOG_LEVEL": "loud"])

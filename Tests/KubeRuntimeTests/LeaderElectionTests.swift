@@ -5,6 +5,7 @@
 import Foundation
 import KubeCore
 import Testing
+
 @testable import KubeRuntime
 
 /// A lease in memory with optimistic concurrency, and per-candidate faults.
@@ -75,7 +76,8 @@ actor InMemoryLease {
 
 /// Records leadership changes and counts any moment with two leaders.
 final class LeadershipLog: Sendable {
-    private let state = TestBox<(leaders: Set<String>, overlaps: Int, events: [(String, LeadershipChange, Duration)])>(([], 0, []))
+    private let state = TestBox<(leaders: Set<String>, overlaps: Int, events: [(String, LeadershipChange, Duration)])>(
+        ([], 0, []))
     let clock: ManualClock
     init(clock: ManualClock) { self.clock = clock }
 
@@ -112,8 +114,9 @@ struct LeaderElectionTests {
     }
 
     func elector(_ id: String) -> LeaderElector {
-        LeaderElector(lock: lease.lock(for: id), configuration: LeaderElectionConfiguration(identity: id), clock: clock,
-                      random: { 0 }, onChange: log.observer(id))
+        LeaderElector(
+            lock: lease.lock(for: id), configuration: LeaderElectionConfiguration(identity: id), clock: clock,
+            random: { 0 }, onChange: log.observer(id))
     }
 
     /// Advances time in 100 ms steps while `idle` candidates are waiting, until `done` or `limit` passes.
@@ -133,10 +136,12 @@ struct LeaderElectionTests {
     @Test func configurationIsValidated() {
         #expect(throws: Never.self) { try LeaderElectionConfiguration(identity: "a").validate() }
         #expect(throws: LeaderElectionError.self) {
-            try LeaderElectionConfiguration(identity: "a", leaseDuration: .seconds(10), renewDeadline: .seconds(10)).validate()
+            try LeaderElectionConfiguration(identity: "a", leaseDuration: .seconds(10), renewDeadline: .seconds(10))
+                .validate()
         }
         #expect(throws: LeaderElectionError.self) {
-            try LeaderElectionConfiguration(identity: "a", renewDeadline: .milliseconds(2400), retryPeriod: .seconds(2)).validate()
+            try LeaderElectionConfiguration(identity: "a", renewDeadline: .milliseconds(2400), retryPeriod: .seconds(2))
+                .validate()
         }
         #expect(throws: LeaderElectionError.self) {
             try LeaderElectionConfiguration(identity: "a", retryPeriod: .zero).validate()
@@ -145,7 +150,8 @@ struct LeaderElectionTests {
     }
 
     @Test func aCrashedLeaderIsReplacedOnlyAfterItsLeaseExpires() async throws {
-        let a = elector("a"), b = elector("b")
+        let a = elector("a")
+        let b = elector("b")
         let runA = Task { try await a.run { await Gate().wait() } }
         await step(idle: 1, until: { await a.isLeader }, limit: .seconds(1))
         #expect(await a.isLeader)
@@ -170,7 +176,8 @@ struct LeaderElectionTests {
     }
 
     @Test func aGracefulReleaseHandsOverWithinARetryPeriod() async throws {
-        let a = elector("a"), b = elector("b")
+        let a = elector("a")
+        let b = elector("b")
         let stopA = Gate()
         let runA = Task { try await a.run { await stopA.wait() } }
         await step(idle: 1, until: { await a.isLeader }, limit: .seconds(1))
@@ -192,7 +199,8 @@ struct LeaderElectionTests {
 
     @Test(arguments: [InMemoryLease.Fault.fail, .hang])
     func aPartitionedLeaderStepsDownBeforeAnotherCanTakeOver(fault: InMemoryLease.Fault) async throws {
-        let a = elector("a"), b = elector("b")
+        let a = elector("a")
+        let b = elector("b")
         let workCancelled = TestBox(false)
         let aRunning = TestBox(true)
         let runA = Task {

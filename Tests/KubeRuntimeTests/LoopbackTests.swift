@@ -6,6 +6,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import Testing
+
 @testable import KubeRuntime
 
 private let widgets = "/apis/test.gantry.dev/v1/namespaces/default/widgets"
@@ -15,7 +16,8 @@ private func json(_ widget: Widget) throws -> JSONValue { try JSONValueEncoder()
 /// Watch requests' resourceVersion parameters, in order.
 private func watchVersions(_ api: FakeAPIServer) -> [String] {
     api.requests.filter { $0.contains("watch=true") }.compactMap { request in
-        URLComponents(string: "http://x" + request.dropFirst(4))?.queryItems?.first { $0.name == "resourceVersion" }?.value
+        URLComponents(string: "http://x" + request.dropFirst(4))?.queryItems?.first { $0.name == "resourceVersion" }?
+            .value
     }
 }
 
@@ -28,9 +30,13 @@ struct LoopbackInformerTests {
         let api = try FakeAPIServer()
         defer { api.stop() }
         for i in 1...5 { api.put(widgets, try json(Widget("w\(i)", rv: nil))) }
-        let informer = Informer<Widget>(client: try api.client(), namespace: "default",
-                                        configuration: .init(pageSize: 2, backoff: RetryBackoff(initial: .milliseconds(5),
-                                                                                                maximum: .milliseconds(20))))
+        let informer = Informer<Widget>(
+            client: try api.client(), namespace: "default",
+            configuration: .init(
+                pageSize: 2,
+                backoff: RetryBackoff(
+                    initial: .milliseconds(5),
+                    maximum: .milliseconds(20))))
         let changes = Recorder<String>()
         informer.subscribe { change in
             switch change {
@@ -127,13 +133,16 @@ struct LoopbackHelperTests {
         defer { api.stop() }
         let client = try api.client()
         func elector(_ id: String, log: LeadershipLogReal) -> LeaderElector {
-            LeaderElector(lock: ClientLeaseLock(client: client, namespace: "default", name: "widgets"),
-                          configuration: LeaderElectionConfiguration(identity: id, leaseDuration: .seconds(3),
-                                                                     renewDeadline: .seconds(2), retryPeriod: .milliseconds(100)),
-                          onChange: log.observer(id))
+            LeaderElector(
+                lock: ClientLeaseLock(client: client, namespace: "default", name: "widgets"),
+                configuration: LeaderElectionConfiguration(
+                    identity: id, leaseDuration: .seconds(3),
+                    renewDeadline: .seconds(2), retryPeriod: .milliseconds(100)),
+                onChange: log.observer(id))
         }
         let log = LeadershipLogReal()
-        let a = elector("a", log: log), b = elector("b", log: log)
+        let a = elector("a", log: log)
+        let b = elector("b", log: log)
         let stopA = Gate()
         let runA = Task { try await a.run { await stopA.wait() } }
         #expect(await eventually { await a.isLeader })

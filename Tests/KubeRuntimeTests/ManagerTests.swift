@@ -5,14 +5,18 @@ import Foundation
 import HTTPServer
 import KubeCore
 import Testing
+
 @testable import KubeRuntime
 
 struct ManagerTests {
-    func quietConfiguration(_ name: String = "test", grace: Duration = .seconds(30),
-                            leaderElection: (lock: any LeaseLock, configuration: LeaderElectionConfiguration)? = nil,
-                            probes: HTTPServer.Configuration? = nil) -> ManagerConfiguration {
-        ManagerConfiguration(name: name, gracePeriod: grace, leaderElection: leaderElection, exitOnLeadershipLoss: false,
-                             handleSignals: false, probes: probes)
+    func quietConfiguration(
+        _ name: String = "test", grace: Duration = .seconds(30),
+        leaderElection: (lock: any LeaseLock, configuration: LeaderElectionConfiguration)? = nil,
+        probes: HTTPServer.Configuration? = nil
+    ) -> ManagerConfiguration {
+        ManagerConfiguration(
+            name: name, gracePeriod: grace, leaderElection: leaderElection, exitOnLeadershipLoss: false,
+            handleSignals: false, probes: probes)
     }
 
     @Test func probesReportLivenessReadinessAndMetrics() async throws {
@@ -21,8 +25,9 @@ struct ManagerTests {
         let informer = Informer(source: GatedList(source, gate: listGate))
         source.addList([Widget("w")], resourceVersion: "1")
         source.addWatch([.hang])
-        let manager = Manager(quietConfiguration(probes: .init(host: "127.0.0.1", port: 0)),
-                              logger: Logger(label: "t", sink: .discarding))
+        let manager = Manager(
+            quietConfiguration(probes: .init(host: "127.0.0.1", port: 0)),
+            logger: Logger(label: "t", sink: .discarding))
         await manager.add(informer)
         try await whileRunning([ClosureRunnable(name: "manager") { try await manager.run() }]) {
             #expect(await eventually { await manager.probePort != nil })
@@ -33,7 +38,9 @@ struct ManagerTests {
             #expect(notReady.body.contains("[-]informer:widgets.test.gantry.dev failed"))
             listGate.open()
             #expect(await eventually { (try? await LoopbackHTTP.get(port: port, path: "/readyz").status) == 200 })
-            #expect(try await LoopbackHTTP.get(port: port, path: "/readyz?verbose").body.contains("[+]informer:widgets.test.gantry.dev ok"))
+            #expect(
+                try await LoopbackHTTP.get(port: port, path: "/readyz?verbose").body.contains(
+                    "[+]informer:widgets.test.gantry.dev ok"))
             let metrics = try await LoopbackHTTP.get(port: port, path: "/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
@@ -52,7 +59,8 @@ struct ManagerTests {
         let moreEvents = Gate()
         source.addWatch([.failWhenOpened(moreEvents)])
         let informer = Informer(source: source)
-        let started = Gate(), release = Gate()
+        let started = Gate()
+        let release = Gate()
         let log = Recorder<String>()
         let controller = Controller(name: "slow", for: informer) { key in
             log.append("start \(key.name)")
@@ -91,7 +99,8 @@ struct ManagerTests {
             outcome.append(Task.isCancelled)
             return .done
         }
-        let manager = Manager(quietConfiguration(grace: .seconds(30)), logger: Logger(label: "t", sink: .discarding), clock: clock)
+        let manager = Manager(
+            quietConfiguration(grace: .seconds(30)), logger: Logger(label: "t", sink: .discarding), clock: clock)
         await manager.add(informer)
         await manager.add(controller)
         let run = Task { try await manager.run() }
@@ -145,8 +154,9 @@ struct ManagerTests {
             return .done
         }
         let election = LeaderElectionConfiguration(identity: "me")
-        let manager = Manager(quietConfiguration(leaderElection: (lease.lock(for: "me"), election)),
-                              logger: Logger(label: "t", sink: .discarding), clock: clock)
+        let manager = Manager(
+            quietConfiguration(leaderElection: (lease.lock(for: "me"), election)),
+            logger: Logger(label: "t", sink: .discarding), clock: clock)
         await manager.add(informer)
         await manager.add(controller)
         let run = Task { try await manager.run() }
@@ -190,8 +200,9 @@ extension ManagerTests {
             return .done
         }
         let election = LeaderElectionConfiguration(identity: "me")
-        let manager = Manager(quietConfiguration(leaderElection: (lease.lock(for: "me"), election)),
-                              logger: Logger(label: "t", sink: .discarding), clock: clock)
+        let manager = Manager(
+            quietConfiguration(leaderElection: (lease.lock(for: "me"), election)),
+            logger: Logger(label: "t", sink: .discarding), clock: clock)
         await manager.add(informer)
         await manager.add(controller)
         let run = Task { try await manager.run() }
@@ -227,7 +238,10 @@ struct GatedList<Object: KubeResource>: ListWatchSource {
         return try await base.list(limit: limit, continueToken: continueToken)
     }
 
-    func watch(resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool) async throws -> any WatchConnection<Object> {
-        try await base.watch(resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, allowBookmarks: allowBookmarks)
+    func watch(
+        resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool
+    ) async throws -> any WatchConnection<Object> {
+        try await base.watch(
+            resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds, allowBookmarks: allowBookmarks)
     }
 }

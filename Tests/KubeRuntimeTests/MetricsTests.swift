@@ -2,12 +2,14 @@
 
 import Foundation
 import Testing
+
 @testable import KubeRuntime
 
 struct MetricsTests {
     @Test func countersGaugesAndHistogramsRoundTripThroughTheTextFormat() throws {
         let registry = MetricsRegistry()
-        let requests = registry.counter("http_requests_total", help: "Requests.\nBy code \\ path.", labels: ["code", "path"])
+        let requests = registry.counter(
+            "http_requests_total", help: "Requests.\nBy code \\ path.", labels: ["code", "path"])
         requests.labels("200", "/a").inc()
         requests.labels("200", "/a").inc(by: 2)
         requests.labels("500", "quote\"back\\slash\nnewline").inc()
@@ -77,6 +79,8 @@ struct MetricsTests {
     @Test func theParserRejectsMalformedText() {
         #expect(throws: PrometheusText.ParseError.self) { try PrometheusText.parse("x 1\n") }
         #expect(throws: PrometheusText.ParseError.self) { try PrometheusText.parse("# TYPE x gauge\nx{a=\"\\q\"} 1\n") }
-        #expect(throws: PrometheusText.ParseError.self) { try PrometheusText.parse("# TYPE x gauge\n# TYPE x gauge\nx 1\n") }
+        #expect(throws: PrometheusText.ParseError.self) {
+            try PrometheusText.parse("# TYPE x gauge\n# TYPE x gauge\nx 1\n")
+        }
     }
 }

@@ -4,11 +4,14 @@ import Foundation
 import KubeCore
 import Synchronization
 import Testing
+
 @testable import KubeRuntime
 
 struct StoreTests {
-    static let ownerA = OwnerReference(apiVersion: "test.gantry.dev/v1", kind: "Widget", name: "a", uid: "owner-a", controller: true)
-    static let ownerB = OwnerReference(apiVersion: "test.gantry.dev/v1", kind: "Widget", name: "b", uid: "owner-b", controller: true)
+    static let ownerA = OwnerReference(
+        apiVersion: "test.gantry.dev/v1", kind: "Widget", name: "a", uid: "owner-a", controller: true)
+    static let ownerB = OwnerReference(
+        apiVersion: "test.gantry.dev/v1", kind: "Widget", name: "b", uid: "owner-b", controller: true)
 
     func makeStore() -> Store<Widget> {
         Store(indexes: [.ownerUID, .label("team"), .nodeName { $0.spec?.node }, .namespace])
@@ -78,10 +81,11 @@ struct StoreTests {
 
     @Test func managedFieldsAreStrippedAndUnknownFieldsKept() throws {
         let json = #"""
-        {"apiVersion":"test.gantry.dev/v1","kind":"Widget","metadata":{"name":"w","namespace":"default","resourceVersion":"3",
-         "managedFields":[{"manager":"kubectl","operation":"Apply","fieldsV1":{"f:spec":{}}}]},
-         "spec":{"size":2,"futureField":{"x":1}},"status":{"phase":"Ready"}}
-        """#
+            {"apiVersion":"test.gantry.dev/v1","kind":"Widget",
+             "metadata":{"name":"w","namespace":"default","resourceVersion":"3",
+             "managedFields":[{"manager":"kubectl","operation":"Apply","fieldsV1":{"f:spec":{}}}]},
+             "spec":{"size":2,"futureField":{"x":1}},"status":{"phase":"Ready"}}
+            """#
         let widget = try JSONValueDecoder().decode(Widget.self, from: Array(json.utf8))
         #expect(widget.metadata.managedFields?.count == 1)
         let store = makeStore()
@@ -106,7 +110,10 @@ struct StoreTests {
 
     @Test func waitUntilSyncedReturnsAfterTheFirstList() async {
         let store = makeStore()
-        let waiter = Task { await store.waitUntilSynced(); return store.isSynced }
+        let waiter = Task {
+            await store.waitUntilSynced()
+            return store.isSynced
+        }
         store.apply(.initStarted)
         store.apply(.initApply(Widget("w")))
         store.apply(.initDone)

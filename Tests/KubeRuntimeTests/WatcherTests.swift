@@ -4,6 +4,7 @@
 import Foundation
 import KubeCore
 import Testing
+
 @testable import KubeRuntime
 
 /// A compact description of watcher events, for comparisons.
@@ -23,7 +24,9 @@ struct WatcherTests {
 
     /// Jitter pinned to the middle, so delays are exactly 800 ms, 1.6 s, ...
     func makeWatcher(pageSize: Int = 500) -> Watcher<Widget> {
-        Watcher(source: source, configuration: .init(pageSize: pageSize, backoff: RetryBackoff(random: { 0.5 })), clock: clock)
+        Watcher(
+            source: source, configuration: .init(pageSize: pageSize, backoff: RetryBackoff(random: { 0.5 })),
+            clock: clock)
     }
 
     func next(_ watcher: Watcher<Widget>, _ n: Int) async throws -> [String] {
@@ -102,7 +105,8 @@ struct WatcherTests {
         source.addList([Widget("a", rv: "1"), Widget("c", rv: "30")], resourceVersion: "60")
         source.addWatch([.hang])
 
-        let informer = Informer(source: source, configuration: .init(backoff: RetryBackoff(random: { 0.5 })), clock: clock)
+        let informer = Informer(
+            source: source, configuration: .init(backoff: RetryBackoff(random: { 0.5 })), clock: clock)
         let seen = Recorder<String>()
         informer.subscribe { change in
             switch change {
@@ -152,12 +156,17 @@ struct WatcherTests {
             clock.advance(by: delay)
         }
         #expect(describe(try await task.value) == "done")
-        #expect(delays == [.milliseconds(800), .milliseconds(1600), .milliseconds(3200), .milliseconds(6400),
-                           .milliseconds(12800), .milliseconds(25600), .seconds(30), .seconds(30)])
+        #expect(
+            delays == [
+                .milliseconds(800), .milliseconds(1600), .milliseconds(3200), .milliseconds(6400),
+                .milliseconds(12800), .milliseconds(25600), .seconds(30), .seconds(30),
+            ])
     }
 
     @Test func backoffResetsOnlyAfterOneHundredTwentySecondsOfHealth() async throws {
-        let drop1 = Gate(), drop2 = Gate(), drop3 = Gate()
+        let drop1 = Gate()
+        let drop2 = Gate()
+        let drop3 = Gate()
         source.addListFailure(Status.internalError)
         source.addListFailure(Status.internalError)
         source.addList([], resourceVersion: "1")

@@ -3,11 +3,14 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import KubeRuntime
 
 struct WorkQueueTests {
-    func makeQueue(clock: ManualClock, bucket: (rate: Double, burst: Int)? = nil,
-                   registry: MetricsRegistry? = nil) -> WorkQueue<String> {
+    func makeQueue(
+        clock: ManualClock, bucket: (rate: Double, burst: Int)? = nil,
+        registry: MetricsRegistry? = nil
+    ) -> WorkQueue<String> {
         WorkQueue(.init(name: "test", bucket: bucket), clock: clock, metrics: registry)
     }
 

@@ -49,9 +49,10 @@ public final class ClientLeaseLock: LeaseLock {
     }
 
     static func record(_ spec: LeaseSpec?) -> LeaderElectionRecord {
-        LeaderElectionRecord(holderIdentity: spec?.holderIdentity, leaseDurationSeconds: spec?.leaseDurationSeconds.map(Int.init),
-                             acquireTime: spec?.acquireTime, renewTime: spec?.renewTime,
-                             leaseTransitions: spec?.leaseTransitions.map(Int.init))
+        LeaderElectionRecord(
+            holderIdentity: spec?.holderIdentity, leaseDurationSeconds: spec?.leaseDurationSeconds.map(Int.init),
+            acquireTime: spec?.acquireTime, renewTime: spec?.renewTime,
+            leaseTransitions: spec?.leaseTransitions.map(Int.init))
     }
 
     static func spec(_ record: LeaderElectionRecord, over existing: LeaseSpec?) -> LeaseSpec {
@@ -80,7 +81,8 @@ public struct ClientEventSink: EventSink {
             "count": .int(Int64(event.count ?? 1)),
             "lastTimestamp": .string(event.lastTimestamp?.rfc3339 ?? Time.now.rfc3339),
         ]
-        _ = try await client.patch(Event.self, name: event.metadata.name ?? "", namespace: event.metadata.namespace,
-                                   patch: .merge(patch))
+        _ = try await client.patch(
+            Event.self, name: event.metadata.name ?? "", namespace: event.metadata.namespace,
+            patch: .merge(patch))
     }
 }

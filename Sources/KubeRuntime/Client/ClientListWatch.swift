@@ -10,7 +10,9 @@ public struct ClientListWatch<Object: KubeResource>: ListWatchSource {
     public let labelSelector: String?
     public let fieldSelector: String?
 
-    public init(client: KubeClient, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil) {
+    public init(
+        client: KubeClient, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil
+    ) {
         self.client = client
         self.namespace = namespace
         self.labelSelector = labelSelector
@@ -18,18 +20,23 @@ public struct ClientListWatch<Object: KubeResource>: ListWatchSource {
     }
 
     public func list(limit: Int, continueToken: String?) async throws -> KubeList<Object> {
-        try await client.list(Object.self, namespace: namespace,
-                              options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit,
-                                                   continueToken: continueToken))
+        try await client.list(
+            Object.self, namespace: namespace,
+            options: ListOptions(
+                labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit,
+                continueToken: continueToken))
     }
 
-    public func watch(resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool) async throws
+    public func watch(
+        resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool
+    ) async throws
         -> any WatchConnection<Object>
     {
         let stream = try await client.watch(
             Object.self, namespace: namespace,
-            options: WatchOptions(labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
-                                  allowWatchBookmarks: allowBookmarks, timeoutSeconds: timeoutSeconds))
+            options: WatchOptions(
+                labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
+                allowWatchBookmarks: allowBookmarks, timeoutSeconds: timeoutSeconds))
         return ClientWatchConnection(stream.makeAsyncIterator())
     }
 
@@ -61,13 +68,17 @@ actor ClientWatchConnection<Object: KubeResource>: WatchConnection {
 
 extension Informer {
     /// An informer of `Object` over the client: `namespace` nil watches all namespaces.
-    public convenience init(client: KubeClient, namespace: String? = nil, labelSelector: String? = nil,
-                            fieldSelector: String? = nil, name: String? = nil, store: Store<Object> = Store(),
-                            configuration: Watcher<Object>.Configuration = .init(), clock: any RuntimeClock = SystemClock(),
-                            logger: Logger = Logger(label: "informer", sink: .discarding)) {
-        self.init(name: name,
-                  source: ClientListWatch<Object>(client: client, namespace: namespace, labelSelector: labelSelector,
-                                                  fieldSelector: fieldSelector),
-                  store: store, configuration: configuration, clock: clock, logger: logger)
+    public convenience init(
+        client: KubeClient, namespace: String? = nil, labelSelector: String? = nil,
+        fieldSelector: String? = nil, name: String? = nil, store: Store<Object> = Store(),
+        configuration: Watcher<Object>.Configuration = .init(), clock: any RuntimeClock = SystemClock(),
+        logger: Logger = Logger(label: "informer", sink: .discarding)
+    ) {
+        self.init(
+            name: name,
+            source: ClientListWatch<Object>(
+                client: client, namespace: namespace, labelSelector: labelSelector,
+                fieldSelector: fieldSelector),
+            store: store, configuration: configuration, clock: clock, logger: logger)
     }
 }

@@ -41,21 +41,29 @@ public enum FinalizerPatch {
 extension KubeClient {
     /// Adds `finalizer` to the object unless it is there or the object is being deleted (the API refuses new
     /// finalizers then). A failed guard (the object changed meanwhile) reads it again and retries.
-    public func addFinalizer<R: KubeResource>(_ finalizer: String, to object: R, attempts: Int = 5,
-                                              clock: any RuntimeClock = SystemClock()) async throws -> R {
+    public func addFinalizer<R: KubeResource>(
+        _ finalizer: String, to object: R, attempts: Int = 5,
+        clock: any RuntimeClock = SystemClock()
+    ) async throws -> R {
         try await patchFinalizers(object, attempts: attempts, clock: clock) { meta in
             meta.isBeingDeleted ? nil : FinalizerPatch.adding(finalizer, to: meta)
         }
     }
 
     /// Removes `finalizer` from the object if it is there. A failed guard reads it again and retries.
-    public func removeFinalizer<R: KubeResource>(_ finalizer: String, from object: R, attempts: Int = 5,
-                                                 clock: any RuntimeClock = SystemClock()) async throws -> R {
-        try await patchFinalizers(object, attempts: attempts, clock: clock) { FinalizerPatch.removing(finalizer, from: $0) }
+    public func removeFinalizer<R: KubeResource>(
+        _ finalizer: String, from object: R, attempts: Int = 5,
+        clock: any RuntimeClock = SystemClock()
+    ) async throws -> R {
+        try await patchFinalizers(object, attempts: attempts, clock: clock) {
+            FinalizerPatch.removing(finalizer, from: $0)
+        }
     }
 
-    private func patchFinalizers<R: KubeResource>(_ object: R, attempts: Int, clock: any RuntimeClock,
-                                                  _ makePatch: (ObjectMeta) -> JSONPatch?) async throws -> R {
+    private func patchFinalizers<R: KubeResource>(
+        _ object: R, attempts: Int, clock: any RuntimeClock,
+        _ makePatch: (ObjectMeta) -> JSONPatch?
+    ) async throws -> R {
         var current = object
         let name = object.metadata.name ?? ""
         let namespace = object.metadata.namespace
@@ -78,8 +86,10 @@ extension KubeClient {
     /// added first and `reconcile` gets `.apply`; once it is being deleted, `reconcile` gets `.cleanup` and
     /// the finalizer is removed after a cleanup that returns `.done`. Both branches must be idempotent, and
     /// cleanup must cope with an apply that never ran.
-    public func withFinalizer<R: KubeResource>(_ finalizer: String, on object: R,
-                                               _ reconcile: (FinalizerEvent<R>) async throws -> ReconcileResult)
+    public func withFinalizer<R: KubeResource>(
+        _ finalizer: String, on object: R,
+        _ reconcile: (FinalizerEvent<R>) async throws -> ReconcileResult
+    )
         async throws -> ReconcileResult
     {
         switch (object.metadata.isBeingDeleted, object.metadata.hasFinalizer(finalizer)) {

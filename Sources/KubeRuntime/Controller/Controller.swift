@@ -50,9 +50,11 @@ public final class Controller<Object: KubeResource>: GracefulRunnable {
         /// Overall retry bucket; nil disables.
         public var retryBucket: (rate: Double, burst: Int)?
 
-        public init(workers: Int = 1, resyncPeriod: Duration? = nil, cacheSyncTimeout: Duration = .seconds(120),
-                    baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(1000),
-                    retryBucket: (rate: Double, burst: Int)? = (10, 100)) {
+        public init(
+            workers: Int = 1, resyncPeriod: Duration? = nil, cacheSyncTimeout: Duration = .seconds(120),
+            baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(1000),
+            retryBucket: (rate: Double, burst: Int)? = (10, 100)
+        ) {
             precondition(workers >= 1, "a controller needs at least one worker")
             self.workers = workers
             self.resyncPeriod = resyncPeriod
@@ -82,9 +84,11 @@ public final class Controller<Object: KubeResource>: GracefulRunnable {
     /// - Parameters:
     ///   - primary: the informer of the reconciled kind; its changes that pass `predicates` enqueue their key.
     ///   - reconcile: converges one object; must be idempotent and tolerate the object being gone.
-    public init(name: String, for primary: Informer<Object>, predicates: [Predicate<Object>] = [],
-                options: Options = Options(), clock: any RuntimeClock = SystemClock(), metrics: MetricsRegistry? = .shared,
-                logger: Logger = Logger(label: "controller", sink: .discarding), reconcile: @escaping Reconcile) {
+    public init(
+        name: String, for primary: Informer<Object>, predicates: [Predicate<Object>] = [],
+        options: Options = Options(), clock: any RuntimeClock = SystemClock(), metrics: MetricsRegistry? = .shared,
+        logger: Logger = Logger(label: "controller", sink: .discarding), reconcile: @escaping Reconcile
+    ) {
         self.name = name
         self.primary = primary
         self.options = options
@@ -92,8 +96,10 @@ public final class Controller<Object: KubeResource>: GracefulRunnable {
         self.clock = clock
         self.logger = logger.with(["controller": name])
         self.metrics = metrics.map { ControllerMetrics(registry: $0, controller: name) }
-        self.queue = WorkQueue(.init(name: name, baseDelay: options.baseDelay, maxDelay: options.maxDelay,
-                                     bucket: options.retryBucket), clock: clock, metrics: metrics)
+        self.queue = WorkQueue(
+            .init(
+                name: name, baseDelay: options.baseDelay, maxDelay: options.maxDelay,
+                bucket: options.retryBucket), clock: clock, metrics: metrics)
         addSource(primary)
         primary.subscribe { [queue] change in
             guard Predicate.passes(change, predicates) else { return }
@@ -115,8 +121,10 @@ public final class Controller<Object: KubeResource>: GracefulRunnable {
 
     /// Triggers the keys `map` returns for a change of another kind (e.g. all jobs using a changed pool).
     @discardableResult
-    public func watches<Other: KubeResource>(_ others: Informer<Other>, predicates: [Predicate<Other>] = [],
-                                             map: @escaping @Sendable (Other) -> [ObjectKey]) -> Self {
+    public func watches<Other: KubeResource>(
+        _ others: Informer<Other>, predicates: [Predicate<Other>] = [],
+        map: @escaping @Sendable (Other) -> [ObjectKey]
+    ) -> Self {
         addSource(others)
         others.subscribe { [queue] change in
             guard Predicate.passes(change, predicates) else { return }
@@ -137,10 +145,11 @@ public final class Controller<Object: KubeResource>: GracefulRunnable {
         var keys: [ObjectKey] = []
         for child in objects {
             guard let ref = child.metadata.controllerReference, ref.kind == Object.descriptor.kind,
-                  GroupVersionKind(apiVersion: ref.apiVersion, kind: ref.kind).group == Object.descriptor.group
+                GroupVersionKind(apiVersion: ref.apiVersion, kind: ref.kind).group == Object.descriptor.group
             else { continue }
             // Owners are in the child's namespace or cluster-scoped (cross-namespace owners are invalid).
-            let key = ObjectKey(namespace: Object.descriptor.namespaced ? child.metadata.namespace : nil, name: ref.name)
+            let key = ObjectKey(
+                namespace: Object.descriptor.namespaced ? child.metadata.namespace : nil, name: ref.name)
             if !keys.contains(key) { keys.append(key) }
         }
         return keys
@@ -149,8 +158,10 @@ public final class Controller<Object: KubeResource>: GracefulRunnable {
     private func addSource<K: KubeResource>(_ informer: Informer<K>) {
         sources.withLock { s in
             guard !s.contains(where: { $0.name == informer.name }) else { return }
-            s.append(Source(name: informer.name, hasSynced: { informer.hasSynced },
-                            waitUntilSynced: { await informer.waitUntilSynced() }))
+            s.append(
+                Source(
+                    name: informer.name, hasSynced: { informer.hasSynced },
+                    waitUntilSynced: { await informer.waitUntilSynced() }))
         }
     }
 
@@ -253,7 +264,10 @@ public final class Controller<Object: KubeResource>: GracefulRunnable {
 
 /// controller-runtime's controller metrics (pkg/internal/controller/metrics).
 struct ControllerMetrics: Sendable {
-    enum Result: String { case success, error, requeueAfter = "requeue_after" }
+    enum Result: String {
+        case success, error
+        case requeueAfter = "requeue_after"
+    }
 
     let success: Counter
     let error: Counter
@@ -270,26 +284,37 @@ struct ControllerMetrics: Sendable {
     ]
 
     init(registry: MetricsRegistry, controller: String) {
-        let total = registry.counter("controller_runtime_reconcile_total",
-                                     help: "Total number of reconciliations per controller", labels: ["controller", "result"])
+        let total = registry.counter(
+            "controller_runtime_reconcile_total",
+            help: "Total number of reconciliations per controller", labels: ["controller", "result"])
         success = total.labels(controller, Result.success.rawValue)
         error = total.labels(controller, Result.error.rawValue)
         requeueAfter = total.labels(controller, Result.requeueAfter.rawValue)
-        errors = registry.counter("controller_runtime_reconcile_errors_total",
-                                  help: "Total number of reconciliation errors per controller", labels: ["controller"])
-            .labels(controller)
-        terminalErrors = registry.counter("controller_runtime_terminal_reconcile_errors_total",
-                                          help: "Total number of terminal reconciliation errors per controller",
-                                          labels: ["controller"]).labels(controller)
-        reconcileTime = registry.histogram("controller_runtime_reconcile_time_seconds",
-                                           help: "Length of time per reconciliation per controller", labels: ["controller"],
-                                           buckets: Self.reconcileTimeBuckets).labels(controller)
-        activeWorkers = registry.gauge("controller_runtime_active_workers",
-                                       help: "Number of currently used workers per controller", labels: ["controller"])
-            .labels(controller)
-        maxConcurrent = registry.gauge("controller_runtime_max_concurrent_reconciles",
-                                       help: "Maximum number of concurrent reconciles per controller", labels: ["controller"])
-            .labels(controller)
+        errors = registry.counter(
+            "controller_runtime_reconcile_errors_total",
+            help: "Total number of reconciliation errors per controller", labels: ["controller"]
+        )
+        .labels(controller)
+        terminalErrors = registry.counter(
+            "controller_runtime_terminal_reconcile_errors_total",
+            help: "Total number of terminal reconciliation errors per controller",
+            labels: ["controller"]
+        ).labels(controller)
+        reconcileTime = registry.histogram(
+            "controller_runtime_reconcile_time_seconds",
+            help: "Length of time per reconciliation per controller", labels: ["controller"],
+            buckets: Self.reconcileTimeBuckets
+        ).labels(controller)
+        activeWorkers = registry.gauge(
+            "controller_runtime_active_workers",
+            help: "Number of currently used workers per controller", labels: ["controller"]
+        )
+        .labels(controller)
+        maxConcurrent = registry.gauge(
+            "controller_runtime_max_concurrent_reconciles",
+            help: "Maximum number of concurrent reconciles per controller", labels: ["controller"]
+        )
+        .labels(controller)
     }
 
     func result(_ r: Result) {

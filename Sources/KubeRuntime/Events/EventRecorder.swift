@@ -34,9 +34,11 @@ public final class EventRecorder: Runnable {
     /// - Parameters:
     ///   - component: the reporting controller (`source.component`).
     ///   - aggregationWindow: a repeat within this time of the last one updates it; later ones start a new Event.
-    public init(component: String, instance: String? = nil, sink: any EventSink, clock: any RuntimeClock = SystemClock(),
-                logger: Logger = Logger(label: "events", sink: .discarding), bufferSize: Int = 1000,
-                aggregationWindow: Duration = .seconds(600), cacheSize: Int = 4096) {
+    public init(
+        component: String, instance: String? = nil, sink: any EventSink, clock: any RuntimeClock = SystemClock(),
+        logger: Logger = Logger(label: "events", sink: .discarding), bufferSize: Int = 1000,
+        aggregationWindow: Duration = .seconds(600), cacheSize: Int = 4096
+    ) {
         self.component = component
         self.instance = instance
         self.sink = sink
@@ -75,8 +77,9 @@ public final class EventRecorder: Runnable {
         var sequence: UInt64 = 0
         for await (object, type, reason, message) in stream {
             if Task.isCancelled { break }
-            let key = AggregationKey(kind: object.kind, namespace: object.namespace, name: object.name, uid: object.uid,
-                                     type: type, reason: reason, message: message)
+            let key = AggregationKey(
+                kind: object.kind, namespace: object.namespace, name: object.name, uid: object.uid,
+                type: type, reason: reason, message: message)
             let now = clock.now
             let time = Time(clock.wallTime)
             if var (event, seen) = cache[key], now - seen < aggregationWindow {
@@ -96,8 +99,9 @@ public final class EventRecorder: Runnable {
             sequence &+= 1
             let nanos = UInt64(max(0, clock.wallTime.timeIntervalSince1970 * 1e9)) &+ sequence
             let event = Event(
-                metadata: ObjectMeta(name: "\(object.name ?? "object").\(String(nanos, radix: 16))",
-                                     namespace: object.namespace ?? "default"),
+                metadata: ObjectMeta(
+                    name: "\(object.name ?? "object").\(String(nanos, radix: 16))",
+                    namespace: object.namespace ?? "default"),
                 involvedObject: object, reason: reason, message: message,
                 source: EventSource(component: component, host: instance), firstTimestamp: time, lastTimestamp: time,
                 count: 1, type: type.rawValue, reportingComponent: component, reportingInstance: instance)
@@ -108,7 +112,8 @@ public final class EventRecorder: Runnable {
                 }
                 cache[key] = (event, now)
             } catch {
-                logger.warning("could not write event", ["reason": reason, "object": object.name ?? "", "error": error])
+                logger.warning(
+                    "could not write event", ["reason": reason, "object": object.name ?? "", "error": error])
             }
         }
     }

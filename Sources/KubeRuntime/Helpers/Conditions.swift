@@ -29,9 +29,13 @@ extension Array where Element == Condition {
 
     /// Sets a condition from its parts; `observedGeneration` should be the object's `metadata.generation`.
     @discardableResult
-    public mutating func set(type: String, status: ConditionStatus, reason: String, message: String = "",
-                             observedGeneration: Int64?, now: Time = .now) -> Bool {
-        set(Condition(type: type, status: status, observedGeneration: observedGeneration, reason: reason, message: message),
+    public mutating func set(
+        type: String, status: ConditionStatus, reason: String, message: String = "",
+        observedGeneration: Int64?, now: Time = .now
+    ) -> Bool {
+        set(
+            Condition(
+                type: type, status: status, observedGeneration: observedGeneration, reason: reason, message: message),
             now: now)
     }
 

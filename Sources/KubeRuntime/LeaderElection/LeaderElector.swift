@@ -22,8 +22,10 @@ public struct LeaderElectionConfiguration: Sendable {
 
     public static let jitterFactor = 1.2
 
-    public init(identity: String, leaseDuration: Duration = .seconds(15), renewDeadline: Duration = .seconds(10),
-                retryPeriod: Duration = .seconds(2), releaseOnStop: Bool = true) {
+    public init(
+        identity: String, leaseDuration: Duration = .seconds(15), renewDeadline: Duration = .seconds(10),
+        retryPeriod: Duration = .seconds(2), releaseOnStop: Bool = true
+    ) {
         self.identity = identity
         self.leaseDuration = leaseDuration
         self.renewDeadline = renewDeadline
@@ -42,7 +44,10 @@ public struct LeaderElectionConfiguration: Sendable {
             throw fail("lease duration (\(leaseDuration)) must be greater than renew deadline (\(renewDeadline))")
         }
         guard renewDeadline > retryPeriod * Self.jitterFactor else {
-            throw fail("renew deadline (\(renewDeadline)) must be greater than \(Self.jitterFactor) × retry period (\(retryPeriod))")
+            throw fail(
+                "renew deadline (\(renewDeadline)) must be greater than \(Self.jitterFactor) × retry period "
+                    + "(\(retryPeriod))"
+            )
         }
     }
 }
@@ -92,10 +97,12 @@ public actor LeaderElector {
 
     /// - Parameter onChange: called synchronously when this candidate starts or stops leading; on `.lost` the
     ///   manager exits the process from here, before waiting for anything.
-    public init(lock: any LeaseLock, configuration: LeaderElectionConfiguration, clock: any RuntimeClock = SystemClock(),
-                logger: Logger = Logger(label: "leader-election", sink: .discarding),
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-                onChange: @escaping @Sendable (LeadershipChange) -> Void = { _ in }) {
+    public init(
+        lock: any LeaseLock, configuration: LeaderElectionConfiguration, clock: any RuntimeClock = SystemClock(),
+        logger: Logger = Logger(label: "leader-election", sink: .discarding),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        onChange: @escaping @Sendable (LeadershipChange) -> Void = { _ in }
+    ) {
         self.lock = lock
         self.configuration = configuration
         self.clock = clock
@@ -137,10 +144,16 @@ public actor LeaderElector {
         }
         let outcome = await withTaskGroup(of: Outcome.self) { group -> Outcome in
             group.addTask {
-                do { try await work(); return .workReturned(.success(())) } catch { return .workReturned(.failure(error)) }
+                do {
+                    try await work()
+                    return .workReturned(.success(()))
+                } catch { return .workReturned(.failure(error)) }
             }
             group.addTask {
-                do { try await self.renewUntilFailure(); return .lost } catch { return .renewCancelled }
+                do {
+                    try await self.renewUntilFailure()
+                    return .lost
+                } catch { return .renewCancelled }
             }
             let first = await group.next() ?? .renewCancelled
             if case .lost = first { self.stepDown(lost: true) }
@@ -178,7 +191,8 @@ public actor LeaderElector {
         while true {
             if await tryAcquireOrRenew() { return }
             // client-go's JitterUntil: retry × [1, 1 + 1.2).
-            try await clock.sleep(for: configuration.retryPeriod * (1 + LeaderElectionConfiguration.jitterFactor * random()))
+            try await clock.sleep(
+                for: configuration.retryPeriod * (1 + LeaderElectionConfiguration.jitterFactor * random()))
         }
     }
 
@@ -217,8 +231,9 @@ public actor LeaderElector {
             let now = clock.now
             let wallNow = MicroTime(clock.wallTime)
             guard let current else {
-                let record = LeaderElectionRecord(holderIdentity: identity, leaseDurationSeconds: leaseSeconds,
-                                                  acquireTime: wallNow, renewTime: wallNow, leaseTransitions: 0)
+                let record = LeaderElectionRecord(
+                    holderIdentity: identity, leaseDurationSeconds: leaseSeconds,
+                    acquireTime: wallNow, renewTime: wallNow, leaseTransitions: 0)
                 let version = try await clock.withDeadline(callDeadline) { try await lock.create(record) }
                 observe(record, version: version, at: now)
                 return true
@@ -231,18 +246,23 @@ public actor LeaderElector {
             if !holder.isEmpty, holder != identity, let seen = observedTime, seen.advanced(by: validFor) > now {
                 return false
             }
-            var record = LeaderElectionRecord(holderIdentity: identity, leaseDurationSeconds: leaseSeconds,
-                                              acquireTime: wallNow, renewTime: wallNow,
-                                              leaseTransitions: current.record.leaseTransitions ?? 0)
+            var record = LeaderElectionRecord(
+                holderIdentity: identity, leaseDurationSeconds: leaseSeconds,
+                acquireTime: wallNow, renewTime: wallNow,
+                leaseTransitions: current.record.leaseTransitions ?? 0)
             if holder == identity {
                 record.acquireTime = current.record.acquireTime ?? wallNow
             } else {
                 record.leaseTransitions = (current.record.leaseTransitions ?? 0) + 1
             }
             let proposed = record
-            let version = try await clock.withDeadline(callDeadline) { try await lock.update(proposed, version: current.version) }
+            let version = try await clock.withDeadline(callDeadline) {
+                try await lock.update(proposed, version: current.version)
+            }
             observe(proposed, version: version, at: now)
-            if holder != identity { logger.info("took over lease", ["previousHolder": holder.isEmpty ? "(released)" : holder]) }
+            if holder != identity {
+                logger.info("took over lease", ["previousHolder": holder.isEmpty ? "(released)" : holder])
+            }
             return true
         } catch {
             logger.debug("lease attempt failed", ["error": error])
@@ -258,14 +278,18 @@ public actor LeaderElector {
 
     /// Gives the lease up: an empty holder lets the next candidate take over without waiting for expiry.
     private func release() async {
-        guard let record = observedRecord, let version = observedVersion, record.holderIdentity == configuration.identity
+        guard let record = observedRecord, let version = observedVersion,
+            record.holderIdentity == configuration.identity
         else { return }
         let wallNow = MicroTime(clock.wallTime)
-        let released = LeaderElectionRecord(holderIdentity: "", leaseDurationSeconds: 1, acquireTime: wallNow,
-                                            renewTime: wallNow, leaseTransitions: record.leaseTransitions)
+        let released = LeaderElectionRecord(
+            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: wallNow,
+            renewTime: wallNow, leaseTransitions: record.leaseTransitions)
         let lock = self.lock
         do {
-            let v = try await clock.withDeadline(clock.now.advanced(by: max(configuration.renewDeadline / 2, .seconds(1)))) {
+            let v = try await clock.withDeadline(
+                clock.now.advanced(by: max(configuration.renewDeadline / 2, .seconds(1)))
+            ) {
                 try await lock.update(released, version: version)
             }
             observe(released, version: v, at: clock.now)

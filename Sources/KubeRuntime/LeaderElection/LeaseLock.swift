@@ -11,8 +11,10 @@ public struct LeaderElectionRecord: Sendable, Hashable {
     public var renewTime: MicroTime?
     public var leaseTransitions: Int?
 
-    public init(holderIdentity: String? = nil, leaseDurationSeconds: Int? = nil, acquireTime: MicroTime? = nil,
-                renewTime: MicroTime? = nil, leaseTransitions: Int? = nil) {
+    public init(
+        holderIdentity: String? = nil, leaseDurationSeconds: Int? = nil, acquireTime: MicroTime? = nil,
+        renewTime: MicroTime? = nil, leaseTransitions: Int? = nil
+    ) {
         self.holderIdentity = holderIdentity
         self.leaseDurationSeconds = leaseDurationSeconds
         self.acquireTime = acquireTime

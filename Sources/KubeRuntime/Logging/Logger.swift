@@ -54,7 +54,10 @@ public struct LogSink: Sendable {
             var offset = 0
             while offset < raw.count {
                 let n = Foundation.write(2, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+                if n <= 0 {
+                    if n < 0 && errno == EINTR { continue }
+                    return
+                }
                 offset += n
             }
         }
@@ -84,8 +87,10 @@ public struct Logger: Sendable {
     /// Timestamps; injectable so tests get stable output.
     public var clock: @Sendable () -> Date
 
-    public init(label: String, level: LogLevel = .info, format: LogFormat = .logfmt, sink: LogSink = .standardError,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        label: String, level: LogLevel = .info, format: LogFormat = .logfmt, sink: LogSink = .standardError,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.label = label
         self.level = level
         self.format = format
@@ -95,9 +100,12 @@ public struct Logger: Sendable {
     }
 
     /// Level and format from `GANTRY_LOG_LEVEL` and `GANTRY_LOG_FORMAT` (logfmt | json), else info/logfmt.
-    public static func fromEnvironment(label: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Logger {
-        Logger(label: label, level: environment["GANTRY_LOG_LEVEL"].flatMap(LogLevel.init(name:)) ?? .info,
-               format: environment["GANTRY_LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) ?? .logfmt)
+    public static func fromEnvironment(
+        label: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Logger {
+        Logger(
+            label: label, level: environment["GANTRY_LOG_LEVEL"].flatMap(LogLevel.init(name:)) ?? .info,
+            format: environment["GANTRY_LOG_FORMAT"].flatMap(LogFormat.init(rawValue:)) ?? .logfmt)
     }
 
     /// A logger with extra fixed fields (e.g. `controller`, `key`).
@@ -115,7 +123,9 @@ public struct Logger: Sendable {
 
     public func isEnabled(_ level: LogLevel) -> Bool { level >= self.level }
 
-    public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ extra: KeyValuePairs<String, any Sendable> = [:]) {
+    public func log(
+        _ level: LogLevel, _ message: @autoclosure () -> String, _ extra: KeyValuePairs<String, any Sendable> = [:]
+    ) {
         guard level >= self.level else { return }
         var all = fields
         for (k, v) in extra { all.append((k, String(describing: v))) }
@@ -148,7 +158,9 @@ public struct Logger: Sendable {
             }
             return line
         case .json:
-            var line = "{\"time\":\"\(time)\",\"level\":\"\(level)\",\"logger\":\(Self.jsonString(label)),\"msg\":\(Self.jsonString(message))"
+            var line =
+                "{\"time\":\"\(time)\",\"level\":\"\(level)\",\"logger\":\(Self.jsonString(label)),"
+                + "\"msg\":\(Self.jsonString(message))"
             for (k, v) in fields {
                 line += ",\(Self.jsonString(k)):\(Self.jsonString(v))"
             }
@@ -174,7 +186,8 @@ public struct Logger: Sendable {
     /// Values are quoted when they contain spaces, `=`, quotes, control characters or are empty.
     static func logfmtValue(_ value: String) -> String {
         var needsQuotes = value.isEmpty
-        for scalar in value.unicodeScalars where scalar == " " || scalar == "=" || scalar == "\"" || scalar.value < 0x20 || scalar == "\\" {
+        for scalar in value.unicodeScalars
+        where scalar == " " || scalar == "=" || scalar == "\"" || scalar.value < 0x20 || scalar == "\\" {
             needsQuotes = true
             break
         }
@@ -193,7 +206,8 @@ public struct Logger: Sendable {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    out +=
+                        "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                         + String(scalar.value, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -210,10 +224,16 @@ enum LogTimestamp {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         var seconds = millis / 1000
         var ms = millis % 1000
-        if ms < 0 { ms += 1000; seconds -= 1 }
+        if ms < 0 {
+            ms += 1000
+            seconds -= 1
+        }
         var days = seconds / 86_400
         var rem = seconds % 86_400
-        if rem < 0 { rem += 86_400; days -= 1 }
+        if rem < 0 {
+            rem += 86_400
+            days -= 1
+        }
         // civil_from_days (Howard Hinnant)
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -228,6 +248,8 @@ enum LogTimestamp {
             let s = String(v)
             return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):\(pad(rem % 60, 2)).\(pad(ms, 3))Z"
+        return
+            "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):"
+            + "\(pad(rem % 60, 2)).\(pad(ms, 3))Z"
     }
 }

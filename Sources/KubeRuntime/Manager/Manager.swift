@@ -26,10 +26,12 @@ public struct ManagerConfiguration: Sendable {
     /// serves nothing (the handler is still available as `httpHandler`).
     public var probes: HTTPServer.Configuration?
 
-    public init(name: String, gracePeriod: Duration = .seconds(30),
-                leaderElection: (lock: any LeaseLock, configuration: LeaderElectionConfiguration)? = nil,
-                exitOnLeadershipLoss: Bool = true, handleSignals: Bool = true,
-                probes: HTTPServer.Configuration? = HTTPServer.Configuration(host: "0.0.0.0", port: 8081)) {
+    public init(
+        name: String, gracePeriod: Duration = .seconds(30),
+        leaderElection: (lock: any LeaseLock, configuration: LeaderElectionConfiguration)? = nil,
+        exitOnLeadershipLoss: Bool = true, handleSignals: Bool = true,
+        probes: HTTPServer.Configuration? = HTTPServer.Configuration(host: "0.0.0.0", port: 8081)
+    ) {
         self.name = name
         self.gracePeriod = gracePeriod
         self.leaderElection = leaderElection
@@ -81,17 +83,23 @@ public actor Manager {
     private let shutdownContinuation: AsyncStream<String>.Continuation
     private nonisolated let leaderGauge: Gauge
 
-    public init(_ configuration: ManagerConfiguration, metrics: MetricsRegistry = .shared,
-                logger: Logger? = nil, clock: any RuntimeClock = SystemClock()) {
+    public init(
+        _ configuration: ManagerConfiguration, metrics: MetricsRegistry = .shared,
+        logger: Logger? = nil, clock: any RuntimeClock = SystemClock()
+    ) {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger ?? Logger.fromEnvironment(label: configuration.name)
         self.clock = clock
         (shutdownRequests, shutdownContinuation) = AsyncStream.makeStream()
         ProcessMetrics.register(in: metrics)
-        leaderGauge = metrics.gauge("leader_election_master_status",
-                                    help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease.",
-                                    labels: ["name"]).labels(configuration.leaderElection?.lock.description ?? configuration.name)
+        leaderGauge = metrics.gauge(
+            "leader_election_master_status",
+            help:
+                "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates "
+                    + "master. 'name' is the string used to identify the lease.",
+            labels: ["name"]
+        ).labels(configuration.leaderElection?.lock.description ?? configuration.name)
     }
 
     // MARK: Registration (before `run`)
@@ -150,7 +158,8 @@ public actor Manager {
                 body += ok ? "readyz check passed\n" : "readyz check failed\n"
                 return .text(body, status: ok ? 200 : 500)
             case "/metrics":
-                return HTTPResponse(status: 200, contentType: MetricsRegistry.contentType, body: Array(metrics.exposition().utf8))
+                return HTTPResponse(
+                    status: 200, contentType: MetricsRegistry.contentType, body: Array(metrics.exposition().utf8))
             default:
                 return .text("not found", status: 404)
             }
@@ -279,19 +288,21 @@ public actor Manager {
         let exitOnLoss = configuration.exitOnLeadershipLoss
         let logger = self.logger
         let gauge = leaderGauge
-        return LeaderElector(lock: election.lock, configuration: election.configuration, clock: clock, logger: logger,
-                             onChange: { change in
-                                 gauge.set(change == .started ? 1 : 0)
-                                 if change == .lost, exitOnLoss {
-                                     logger.error("leadership lost; exiting so the process restarts clean")
-                                     exit(1)
-                                 }
-                             })
+        return LeaderElector(
+            lock: election.lock, configuration: election.configuration, clock: clock, logger: logger,
+            onChange: { change in
+                gauge.set(change == .started ? 1 : 0)
+                if change == .lost, exitOnLoss {
+                    logger.error("leadership lost; exiting so the process restarts clean")
+                    exit(1)
+                }
+            })
     }
 
     /// Runs the leader-only services while leading (at once without an elector). On a stop request graceful
     /// services are asked to finish (by `run`), other services are cancelled, and a campaign not yet won ends.
-    private static func runLeaderPart(_ services: [any Runnable], elector: LeaderElector?, stopGate: Gate) async throws {
+    private static func runLeaderPart(_ services: [any Runnable], elector: LeaderElector?, stopGate: Gate) async throws
+    {
         let work: @Sendable () async throws -> Void = {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for service in services {

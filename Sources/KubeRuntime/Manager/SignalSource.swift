@@ -13,13 +13,14 @@ final class SignalSource: Sendable {
         let (stream, continuation) = AsyncStream<Int32>.makeStream()
         let queue = DispatchQueue(label: "gantry.runtime.signals")
         signals = stream
-        sources = LockedBox(numbers.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            return source
-        })
+        sources = LockedBox(
+            numbers.map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler { continuation.yield(number) }
+                source.resume()
+                return source
+            })
     }
 
     /// Stops listening and restores the default dispositions.

@@ -39,8 +39,10 @@ public final class MetricsRegistry: Sendable {
         register(name) { GaugeFamily(name: name, help: help, labelNames: labels) }
     }
 
-    public func histogram(_ name: String, help: String, labels: [String] = [],
-                          buckets: [Double] = HistogramFamily.defaultBuckets) -> HistogramFamily {
+    public func histogram(
+        _ name: String, help: String, labels: [String] = [],
+        buckets: [Double] = HistogramFamily.defaultBuckets
+    ) -> HistogramFamily {
         register(name) { HistogramFamily(name: name, help: help, labelNames: labels, buckets: buckets) }
     }
 
@@ -107,7 +109,8 @@ public class LabelledFamily<Child: Sendable>: @unchecked Sendable {
     public func labels(_ values: String...) -> Child { labels(values) }
 
     public func labels(_ values: [String]) -> Child {
-        precondition(values.count == labelNames.count, "\(name) takes \(labelNames.count) label values, got \(values.count)")
+        precondition(
+            values.count == labelNames.count, "\(name) takes \(labelNames.count) label values, got \(values.count)")
         return children.withLock { c in
             if let child = c[values] { return child }
             let child = makeChild()
@@ -174,7 +177,8 @@ public final class Histogram: Sendable {
 
     public func observe(_ v: Double) {
         // First bucket whose upper bound is ≥ v (binary search; buckets are sorted).
-        var lo = 0, hi = upperBounds.count
+        var lo = 0
+        var hi = upperBounds.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if upperBounds[mid] >= v { hi = mid } else { lo = mid + 1 }
@@ -251,7 +255,8 @@ public final class HistogramFamily: LabelledFamily<Histogram>, MetricFamily, @un
             var cumulative: UInt64 = 0
             for (i, bound) in buckets.enumerated() {
                 cumulative += s.counts[i]
-                out += "\(name)_bucket\(labelText(values, extra: ("le", MetricName.formatValue(bound)))) \(cumulative)\n"
+                out +=
+                    "\(name)_bucket\(labelText(values, extra: ("le", MetricName.formatValue(bound)))) \(cumulative)\n"
             }
             out += "\(name)_bucket\(labelText(values, extra: ("le", "+Inf"))) \(s.count)\n"
             out += "\(name)_sum\(labelText(values)) \(MetricName.formatValue(s.sum))\n"
@@ -263,12 +268,16 @@ public final class HistogramFamily: LabelledFamily<Histogram>, MetricFamily, @un
 /// Name rules, escaping and number formatting of the text format.
 enum MetricName {
     static func isValidMetricName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || first == ":" || first.isASCIILetter else { return false }
+        guard let first = name.unicodeScalars.first, first == "_" || first == ":" || first.isASCIILetter else {
+            return false
+        }
         return name.unicodeScalars.allSatisfy { $0 == "_" || $0 == ":" || $0.isASCIILetter || $0.isASCIIDigit }
     }
 
     static func isValidLabelName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || first.isASCIILetter, !name.hasPrefix("__") else { return false }
+        guard let first = name.unicodeScalars.first, first == "_" || first.isASCIILetter, !name.hasPrefix("__") else {
+            return false
+        }
         return name.unicodeScalars.allSatisfy { $0 == "_" || $0.isASCIILetter || $0.isASCIIDigit }
     }
 

@@ -1,4 +1,5 @@
-// DeadlineHeap and FIFO: the two small containers behind the work queue (delayed keys by deadline, ready keys in order).
+// DeadlineHeap and FIFO: the two small containers behind the work queue (delayed keys by deadline, ready keys
+// in order).
 
 /// A binary min-heap of (deadline, key). Stale entries are allowed: the owner checks them against its
 /// authoritative map when popping, which keeps "reschedule earlier" and "cancel" O(log n).
@@ -29,7 +30,8 @@ struct DeadlineHeap<Key> {
         let top = items.removeLast()
         var i = 0
         while true {
-            let l = 2 * i + 1, r = l + 1
+            let l = 2 * i + 1
+            let r = l + 1
             var m = i
             if l < items.count, less(l, m) { m = l }
             if r < items.count, less(r, m) { m = r }

@@ -18,8 +18,10 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         /// Overall retry bucket (tokens per second, burst); nil disables it.
         public var bucket: (rate: Double, burst: Int)?
 
-        public init(name: String, baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(1000),
-                    bucket: (rate: Double, burst: Int)? = (10, 100)) {
+        public init(
+            name: String, baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(1000),
+            bucket: (rate: Double, burst: Int)? = (10, 100)
+        ) {
             precondition(baseDelay > .zero && maxDelay >= baseDelay, "work queue back-off needs 0 < base ≤ max")
             self.name = name
             self.baseDelay = baseDelay
@@ -65,7 +67,10 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     private let state: Mutex<State>
     private let metrics: WorkQueueMetrics?
 
-    public init(_ configuration: Configuration, clock: any RuntimeClock = SystemClock(), metrics registry: MetricsRegistry? = nil) {
+    public init(
+        _ configuration: Configuration, clock: any RuntimeClock = SystemClock(),
+        metrics registry: MetricsRegistry? = nil
+    ) {
         self.configuration = configuration
         self.clock = clock
         var s = State()
@@ -171,7 +176,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     // MARK: Timers
 
     private func rearmTimer() {
-        let plan = state.withLock { s -> (old: ScheduledTimer?, deadline: ContinuousClock.Instant, generation: UInt64)? in
+        let plan = state.withLock {
+            s -> (old: ScheduledTimer?, deadline: ContinuousClock.Instant, generation: UInt64)? in
             // Drop stale heap heads so the timer targets a real deadline.
             while let top = s.heap.first, s.delayed[top.key] != top.deadline { s.heap.popFirst() }
             let next = s.shuttingDown ? nil : s.heap.first?.deadline
@@ -316,7 +322,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         guard let metrics else { return }
         let now = clock.now
         let (total, longest) = state.withLock { s -> (Double, Double) in
-            var total = 0.0, longest = 0.0
+            var total = 0.0
+            var longest = 0.0
             for started in s.processing.values {
                 let d = (now - started).inSeconds
                 total += d
@@ -343,23 +350,34 @@ struct WorkQueueMetrics: Sendable {
         let labels = ["controller", "name"]
         let buckets = HistogramFamily.exponentialBuckets(start: 10e-9, factor: 10, count: 12)
         depth = registry.gauge("workqueue_depth", help: "Current depth of workqueue", labels: labels).labels(name, name)
-        adds = registry.counter("workqueue_adds_total", help: "Total number of adds handled by workqueue", labels: labels)
-            .labels(name, name)
-        retries = registry.counter("workqueue_retries_total", help: "Total number of retries handled by workqueue",
-                                   labels: labels).labels(name, name)
-        queueDuration = registry.histogram("workqueue_queue_duration_seconds",
-                                           help: "How long in seconds an item stays in workqueue before being requested",
-                                           labels: labels, buckets: buckets).labels(name, name)
-        workDuration = registry.histogram("workqueue_work_duration_seconds",
-                                          help: "How long in seconds processing an item from workqueue takes.",
-                                          labels: labels, buckets: buckets).labels(name, name)
+        adds = registry.counter(
+            "workqueue_adds_total", help: "Total number of adds handled by workqueue", labels: labels
+        )
+        .labels(name, name)
+        retries = registry.counter(
+            "workqueue_retries_total", help: "Total number of retries handled by workqueue",
+            labels: labels
+        ).labels(name, name)
+        queueDuration = registry.histogram(
+            "workqueue_queue_duration_seconds",
+            help: "How long in seconds an item stays in workqueue before being requested",
+            labels: labels, buckets: buckets
+        ).labels(name, name)
+        workDuration = registry.histogram(
+            "workqueue_work_duration_seconds",
+            help: "How long in seconds processing an item from workqueue takes.",
+            labels: labels, buckets: buckets
+        ).labels(name, name)
         unfinishedWork = registry.gauge(
             "workqueue_unfinished_work_seconds",
-            help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. "
-                + "Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate "
-                + "at which this increases.", labels: labels).labels(name, name)
-        longestRunning = registry.gauge("workqueue_longest_running_processor_seconds",
-                                        help: "How many seconds has the longest running processor for workqueue been running.",
-                                        labels: labels).labels(name, name)
+            help: "How many seconds of work has been done that is in progress and hasn't been observed by "
+                + "work_duration. Large values indicate stuck threads. One can deduce the number of stuck threads by "
+                + "observing the rate at which this increases.", labels: labels
+        ).labels(name, name)
+        longestRunning = registry.gauge(
+            "workqueue_longest_running_processor_seconds",
+            help: "How many seconds has the longest running processor for workqueue been running.",
+            labels: labels
+        ).labels(name, name)
     }
 }

@@ -3,8 +3,9 @@
 // Read-mostly and shared between threads, so state sits under one Mutex with short critical sections;
 // dictionaries are copy-on-write, which makes `snapshot()` O(1) for the reader (the next write pays one
 // copy, of references: objects are boxed, so that copy and the hash table's empty buckets cost a pointer per
-// slot rather than a whole typed object, ~1 KB for a Pod). A relist is buffered and swapped in at once, and the diff against the old contents reports objects
-// deleted while the watch was down (kube-rs reflector / client-go `Replace`).
+// slot rather than a whole typed object, ~1 KB for a Pod). A relist is buffered and swapped in at once, and
+// the diff against the old contents reports objects deleted while the watch was down (kube-rs reflector /
+// client-go `Replace`).
 
 import KubeCore
 import Synchronization
@@ -120,7 +121,8 @@ public final class Store<Object: KubeResource>: Sendable {
             return state.withLock { s -> [StoreChange<Object>] in
                 let old = s.objects[key]?.object
                 if let old, old.metadata.resourceVersion == object.metadata.resourceVersion,
-                   object.metadata.resourceVersion != nil {
+                    object.metadata.resourceVersion != nil
+                {
                     return []
                 }
                 s.objects[key] = boxed
@@ -147,14 +149,17 @@ public final class Store<Object: KubeResource>: Sendable {
             }
             return []
         case .initDone:
-            let (changes, waiters) = state.withLock { s -> ([StoreChange<Object>], [CheckedContinuation<Void, Never>]) in
+            let (changes, waiters) = state.withLock {
+                s -> ([StoreChange<Object>], [CheckedContinuation<Void, Never>]) in
                 let fresh = s.relist ?? [:]
                 s.relist = nil
                 var changes: [StoreChange<Object>] = []
                 for (key, cached) in fresh {
                     let object = cached.object
                     if let old = s.objects[key]?.object {
-                        if old.metadata.resourceVersion != object.metadata.resourceVersion || object.metadata.resourceVersion == nil {
+                        if old.metadata.resourceVersion != object.metadata.resourceVersion
+                            || object.metadata.resourceVersion == nil
+                        {
                             changes.append(.updated(old: old, new: object))
                         }
                     } else {
@@ -209,7 +214,9 @@ public final class Store<Object: KubeResource>: Sendable {
     public func list() -> [Object] { state.withLock { $0.objects.values.map(\.object) } }
 
     public func list(namespace: String) -> [Object] {
-        state.withLock { s in s.objects.values.compactMap { $0.object.metadata.namespace == namespace ? $0.object : nil } }
+        state.withLock { s in
+            s.objects.values.compactMap { $0.object.metadata.namespace == namespace ? $0.object : nil }
+        }
     }
 
     public var keys: [ObjectKey] { state.withLock { Array($0.objects.keys) } }

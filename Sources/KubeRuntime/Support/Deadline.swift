@@ -8,8 +8,10 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
 extension RuntimeClock {
     /// Runs `operation`, cancelling it and throwing `DeadlineExceeded` if it has not finished by `deadline`.
     /// The operation must honour cancellation for the timeout to take effect promptly.
-    public func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant,
-                                          _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    public func withDeadline<T: Sendable>(
+        _ deadline: ContinuousClock.Instant,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await operation() }
             group.addTask {
@@ -26,7 +28,8 @@ extension RuntimeClock {
     /// Waits until `deadline` or cancellation, on a timer rather than `sleep` (so `ManualClock` does not count
     /// it as a sleeper: tests step time by the sleepers of the code under test).
     func timerWait(until deadline: ContinuousClock.Instant) async {
-        let box = LockedBox<(done: Bool, continuation: CheckedContinuation<Void, Never>?, timer: ScheduledTimer?)>((false, nil, nil))
+        let box = LockedBox<(done: Bool, continuation: CheckedContinuation<Void, Never>?, timer: ScheduledTimer?)>(
+            (false, nil, nil))
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let alreadyDone = box.withLock { b -> Bool in

@@ -1,8 +1,12 @@
 // Gate: a one-shot signal that any number of tasks can wait for (a graceful-stop request, for instance).
 
 final class Gate: Sendable {
-    private let state = LockedBox<(open: Bool, waiters: [UInt64: CheckedContinuation<Void, Never>], nextID: UInt64,
-                                   cancelled: Set<UInt64>)>((false, [:], 0, []))
+    private let state = LockedBox<
+        (
+            open: Bool, waiters: [UInt64: CheckedContinuation<Void, Never>], nextID: UInt64,
+            cancelled: Set<UInt64>
+        )
+    >((false, [:], 0, []))
 
     init() {}
 

@@ -18,9 +18,11 @@ public struct RetryBackoff: Sendable {
     private var current: Duration?
     private var healthySince: ContinuousClock.Instant?
 
-    public init(initial: Duration = .milliseconds(800), maximum: Duration = .seconds(30), multiplier: Double = 2,
-                jitter: Double = 0.5, resetAfter: Duration = .seconds(120),
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+    public init(
+        initial: Duration = .milliseconds(800), maximum: Duration = .seconds(30), multiplier: Double = 2,
+        jitter: Double = 0.5, resetAfter: Duration = .seconds(120),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
         precondition(initial > .zero && maximum >= initial && multiplier >= 1 && (0...1).contains(jitter))
         self.initial = initial
         self.maximum = maximum

@@ -44,7 +44,9 @@ public struct SystemClock: RuntimeClock {
         try await ContinuousClock().sleep(until: deadline, tolerance: nil)
     }
 
-    public func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> ScheduledTimer {
+    public func schedule(
+        at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void
+    ) -> ScheduledTimer {
         let cancelled = CancellationFlag()
         let delay = max(Duration.zero, deadline - ContinuousClock.now)
         Self.timerQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: delay.inNanoseconds))) {
@@ -109,7 +111,9 @@ public final class ManualClock: RuntimeClock {
     }
 
     /// Number of tasks currently suspended in `sleep`.
-    public var sleeperCount: Int { state.withLock { s in s.entries.count { if case .sleeper = $0.waiter { true } else { false } } } }
+    public var sleeperCount: Int {
+        state.withLock { s in s.entries.count { if case .sleeper = $0.waiter { true } else { false } } }
+    }
 
     public func sleep(until deadline: ContinuousClock.Instant) async throws {
         let id = state.withLock { s in
@@ -118,7 +122,8 @@ public final class ManualClock: RuntimeClock {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let (resumeNow, watchers) = state.withLock { s -> (Result<Void, any Error>?, [CheckedContinuation<Void, Never>]) in
+                let (resumeNow, watchers) = state.withLock {
+                    s -> (Result<Void, any Error>?, [CheckedContinuation<Void, Never>]) in
                     if s.cancelledEarly.remove(id) != nil { return (.failure(CancellationError()), []) }
                     if origin.advanced(by: s.elapsed) >= deadline { return (.success(()), []) }
                     s.entries.append(Entry(id: id, deadline: deadline, waiter: .sleeper(continuation)))
@@ -140,7 +145,9 @@ public final class ManualClock: RuntimeClock {
         }
     }
 
-    public func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> ScheduledTimer {
+    public func schedule(
+        at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void
+    ) -> ScheduledTimer {
         let id: UInt64? = state.withLock { s in
             guard origin.advanced(by: s.elapsed) < deadline else { return nil }
             s.nextID += 1
@@ -161,8 +168,11 @@ public final class ManualClock: RuntimeClock {
         while true {
             let due = state.withLock { s -> Entry? in
                 let targetInstant = origin.advanced(by: target)
-                guard let i = s.entries.indices.filter({ s.entries[$0].deadline <= targetInstant })
-                    .min(by: { (s.entries[$0].deadline, s.entries[$0].id) < (s.entries[$1].deadline, s.entries[$1].id) })
+                guard
+                    let i = s.entries.indices.filter({ s.entries[$0].deadline <= targetInstant })
+                        .min(by: {
+                            (s.entries[$0].deadline, s.entries[$0].id) < (s.entries[$1].deadline, s.entries[$1].id)
+                        })
                 else {
                     s.elapsed = target
                     return nil
@@ -200,7 +210,10 @@ public final class ManualClock: RuntimeClock {
         let n = sleeperCount(s)
         var ready: [CheckedContinuation<Void, Never>] = []
         s.sleeperWatchers.removeAll { w in
-            if w.count <= n { ready.append(w.continuation); return true }
+            if w.count <= n {
+                ready.append(w.continuation)
+                return true
+            }
             return false
         }
         return ready

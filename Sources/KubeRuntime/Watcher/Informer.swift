@@ -14,14 +14,17 @@ public final class Informer<Object: KubeResource>: Sendable, Runnable {
     private let watcher: Watcher<Object>
     private let handlers = Mutex<[Handler]>([])
 
-    public init(name: String? = nil, source: any ListWatchSource<Object>, store: Store<Object> = Store(),
-                configuration: Watcher<Object>.Configuration = .init(), clock: any RuntimeClock = SystemClock(),
-                logger: Logger = Logger(label: "informer", sink: .discarding)) {
+    public init(
+        name: String? = nil, source: any ListWatchSource<Object>, store: Store<Object> = Store(),
+        configuration: Watcher<Object>.Configuration = .init(), clock: any RuntimeClock = SystemClock(),
+        logger: Logger = Logger(label: "informer", sink: .discarding)
+    ) {
         let name = name ?? Object.descriptor.description
         self.name = name
         self.store = store
-        self.watcher = Watcher(source: source, configuration: configuration, clock: clock,
-                               logger: logger.with(["informer": name]))
+        self.watcher = Watcher(
+            source: source, configuration: configuration, clock: clock,
+            logger: logger.with(["informer": name]))
     }
 
     /// Calls `handler` for every change from now on. A subscriber added after the first list also needs the

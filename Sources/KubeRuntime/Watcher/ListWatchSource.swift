@@ -28,7 +28,9 @@ public protocol ListWatchSource<Object>: Sendable {
     /// list is a consistent read of the most recent state.
     func list(limit: Int, continueToken: String?) async throws -> KubeList<Object>
     /// A watch of changes strictly after `resourceVersion`.
-    func watch(resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool) async throws -> any WatchConnection<Object>
+    func watch(
+        resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool
+    ) async throws -> any WatchConnection<Object>
     /// Whether an error means the resourceVersion or continue token has expired (HTTP 410): relist.
     func isExpired(_ error: any Error) -> Bool
 }

@@ -19,8 +19,10 @@ public actor Watcher<Object: KubeResource> {
         /// closes every stream at once is not hammered.
         public var minimumWatchDuration: Duration
 
-        public init(pageSize: Int = 500, allowBookmarks: Bool = true, timeoutSeconds: Int = 290,
-                    backoff: RetryBackoff = RetryBackoff(), minimumWatchDuration: Duration = .seconds(1)) {
+        public init(
+            pageSize: Int = 500, allowBookmarks: Bool = true, timeoutSeconds: Int = 290,
+            backoff: RetryBackoff = RetryBackoff(), minimumWatchDuration: Duration = .seconds(1)
+        ) {
             precondition(pageSize > 0 && timeoutSeconds > 0)
             self.pageSize = pageSize
             self.allowBookmarks = allowBookmarks
@@ -37,13 +39,16 @@ public actor Watcher<Object: KubeResource> {
         case listing(continueToken: String?, resourceVersion: String?)
         /// Up to date as of `resourceVersion`, no watch open.
         case listed(resourceVersion: String)
-        case watching(resourceVersion: String, connection: any WatchConnection<Object>, since: ContinuousClock.Instant,
-                      sawEvents: Bool)
+        case watching(
+            resourceVersion: String, connection: any WatchConnection<Object>, since: ContinuousClock.Instant,
+            sawEvents: Bool)
     }
 
     /// Observable phase, for tests and logs.
     public enum Phase: Sendable, Equatable {
-        case empty, listing, listed(resourceVersion: String), watching(resourceVersion: String)
+        case empty, listing
+        case listed(resourceVersion: String)
+        case watching(resourceVersion: String)
     }
 
     private let source: any ListWatchSource<Object>
@@ -58,8 +63,10 @@ public actor Watcher<Object: KubeResource> {
     /// what it just listed, and relisting at once would loop.
     private var listedVersion: String?
 
-    public init(source: any ListWatchSource<Object>, configuration: Configuration = Configuration(),
-                clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "watcher", sink: .discarding)) {
+    public init(
+        source: any ListWatchSource<Object>, configuration: Configuration = Configuration(),
+        clock: any RuntimeClock = SystemClock(), logger: Logger = Logger(label: "watcher", sink: .discarding)
+    ) {
         self.source = source
         self.configuration = configuration
         self.clock = clock
@@ -133,8 +140,9 @@ public actor Watcher<Object: KubeResource> {
 
         case .listed(let version):
             do {
-                let connection = try await source.watch(resourceVersion: version, timeoutSeconds: configuration.timeoutSeconds,
-                                                        allowBookmarks: configuration.allowBookmarks)
+                let connection = try await source.watch(
+                    resourceVersion: version, timeoutSeconds: configuration.timeoutSeconds,
+                    allowBookmarks: configuration.allowBookmarks)
                 state = .watching(resourceVersion: version, connection: connection, since: clock.now, sawEvents: false)
                 backoff.healthy(at: clock.now)
             } catch {
@@ -164,16 +172,19 @@ public actor Watcher<Object: KubeResource> {
                 return try advance(connection, since, to: object) { .deleted($0) }
             case .bookmark(let newVersion):
                 if !newVersion.isEmpty {
-                    state = .watching(resourceVersion: newVersion, connection: connection, since: since, sawEvents: true)
+                    state = .watching(
+                        resourceVersion: newVersion, connection: connection, since: since, sawEvents: true)
                 }
                 return nil
             case .error(let status):
                 if status.code == 410 {
-                    logger.info("watch expired; relisting", ["resourceVersion": version, "message": status.message ?? ""])
+                    logger.info(
+                        "watch expired; relisting", ["resourceVersion": version, "message": status.message ?? ""])
                     try await relist(expiredAt: version)
                 } else {
                     state = .listed(resourceVersion: version)
-                    try await pause(reason: "watch error \(status.code ?? 0) \(status.reason ?? ""): \(status.message ?? "")")
+                    try await pause(
+                        reason: "watch error \(status.code ?? 0) \(status.reason ?? ""): \(status.message ?? "")")
                 }
                 return nil
             }
@@ -181,8 +192,10 @@ public actor Watcher<Object: KubeResource> {
     }
 
     /// Records the object's version as the resume point and returns its event.
-    private func advance(_ connection: any WatchConnection<Object>, _ since: ContinuousClock.Instant, to object: Object,
-                         _ make: (Object) -> WatcherEvent<Object>) throws -> WatcherEvent<Object>? {
+    private func advance(
+        _ connection: any WatchConnection<Object>, _ since: ContinuousClock.Instant, to object: Object,
+        _ make: (Object) -> WatcherEvent<Object>
+    ) throws -> WatcherEvent<Object>? {
         guard let version = object.metadata.resourceVersion, !version.isEmpty else {
             // Without a version the resume point is unknown; only a relist is safe (kube-rs does the same).
             logger.warning("watch event without resourceVersion; relisting", ["name": object.key.description])

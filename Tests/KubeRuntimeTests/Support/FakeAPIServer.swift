@@ -51,7 +51,9 @@ final class FakeAPIServer: Sendable {
     var baseURL: String { "http://127.0.0.1:\(server.port)" }
 
     func client() throws -> KubeClient {
-        try KubeClient(configuration: ClientConfiguration(server: baseURL, requestTimeout: .seconds(10), connectTimeout: .seconds(5)))
+        try KubeClient(
+            configuration: ClientConfiguration(
+                server: baseURL, requestTimeout: .seconds(10), connectTimeout: .seconds(5)))
     }
 
     func stop() { server.stop() }
@@ -84,7 +86,9 @@ final class FakeAPIServer: Sendable {
         }
     }
 
-    func object(_ collection: String, _ name: String) -> JSONValue? { state.withLock { $0.collections[collection]?[name] } }
+    func object(_ collection: String, _ name: String) -> JSONValue? {
+        state.withLock { $0.collections[collection]?[name] }
+    }
 
     /// Breaks every open watch connection.
     func dropWatches() {
@@ -108,7 +112,8 @@ final class FakeAPIServer: Sendable {
     /// Sends a BOOKMARK with the current version to watches that asked for bookmarks.
     func sendBookmarks() {
         state.withLock { s in
-            let line = Self.line("BOOKMARK", ["kind": "Widget", "metadata": ["resourceVersion": .string(String(s.rv))]])
+            let line = Self.line(
+                "BOOKMARK", ["kind": "Widget", "metadata": ["resourceVersion": .string(String(s.rv))]])
             for w in s.watchers.values where w.bookmarks { w.continuation.yield(.bytes(line)) }
         }
     }
@@ -125,14 +130,18 @@ final class FakeAPIServer: Sendable {
         let path = request.path
         let fault = state.withLock { s -> Status? in
             s.requests.append("\(method) \(request.target)")
-            guard let i = s.faults.firstIndex(where: { $0.method == method && path.hasSuffix($0.suffix) }) else { return nil }
+            guard let i = s.faults.firstIndex(where: { $0.method == method && path.hasSuffix($0.suffix) }) else {
+                return nil
+            }
             return s.faults.remove(at: i).status
         }
         if let fault { return Self.status(fault) }
         let segments = path.split(separator: "/").map(String.init)
         // /api/v1/namespaces/ns/plural[/name[/sub]] or /apis/g/v/namespaces/ns/plural[/name[/sub]]
         let base = segments.first == "api" ? 5 : 6
-        guard segments.count >= base, segments[base - 3] == "namespaces" else { return Self.status(404, "NotFound", "no route") }
+        guard segments.count >= base, segments[base - 3] == "namespaces" else {
+            return Self.status(404, "NotFound", "no route")
+        }
         let collection = "/" + segments[0..<base].joined(separator: "/")
         let name = segments.count > base ? segments[base] : nil
         let subresource = segments.count > base + 1 ? segments[base + 1] : nil
@@ -147,7 +156,9 @@ final class FakeAPIServer: Sendable {
         case ("PATCH", let name?): return patch(collection, name, request)
         case ("DELETE", let name?):
             return state.withLock { s in
-                guard var old = s.collections[collection]?[name] else { return Self.status(404, "NotFound", "\(name) not found") }
+                guard var old = s.collections[collection]?[name] else {
+                    return Self.status(404, "NotFound", "\(name) not found")
+                }
                 if old["metadata"]?["finalizers"]?.arrayValue?.isEmpty == false {
                     // Finalizers hold the object: it is only marked for deletion.
                     if old["metadata"]?["deletionTimestamp"] == nil {
@@ -177,7 +188,9 @@ final class FakeAPIServer: Sendable {
             let page = Array(all.dropFirst(offset).prefix(limit))
             var meta: JSONObject = ["resourceVersion": .string(String(s.rv))]
             if offset + page.count < all.count { meta["continue"] = .string(String(offset + page.count)) }
-            let body: JSONValue = ["kind": "List", "apiVersion": "v1", "metadata": .object(meta), "items": .array(page)]
+            let body: JSONValue = [
+                "kind": "List", "apiVersion": "v1", "metadata": .object(meta), "items": .array(page),
+            ]
             return .json(JSONWriter.write(body))
         }
     }
@@ -192,18 +205,29 @@ final class FakeAPIServer: Sendable {
             return Self.status(400, "BadRequest", "no name")
         }
         return state.withLock { s in
-            if s.collections[collection]?[name] != nil { return Self.status(409, "AlreadyExists", "\(name) already exists") }
+            if s.collections[collection]?[name] != nil {
+                return Self.status(409, "AlreadyExists", "\(name) already exists")
+            }
             return .json(JSONWriter.write(Self.store(&s, collection, body, type: "ADDED")), status: 201)
         }
     }
 
-    private func replace(_ collection: String, _ name: String, subresource: String?, _ request: HTTPRequest) -> HTTPResponse {
+    private func replace(
+        _ collection: String, _ name: String, subresource: String?, _ request: HTTPRequest
+    ) -> HTTPResponse {
         guard let body = try? JSONParser.parse(request.body) else { return Self.status(400, "BadRequest", "bad body") }
         return state.withLock { s in
-            guard let existing = s.collections[collection]?[name] else { return Self.status(404, "NotFound", "\(name) not found") }
-            if let rv = body["metadata"]?["resourceVersion"]?.stringValue, rv != existing["metadata"]?["resourceVersion"]?.stringValue {
-                return Self.status(409, "Conflict",
-                                   "Operation cannot be fulfilled on \(name): the object has been modified; please apply your changes to the latest version and try again")
+            guard let existing = s.collections[collection]?[name] else {
+                return Self.status(404, "NotFound", "\(name) not found")
+            }
+            if let rv = body["metadata"]?["resourceVersion"]?.stringValue,
+                rv != existing["metadata"]?["resourceVersion"]?.stringValue
+            {
+                return Self.status(
+                    409, "Conflict",
+                    "Operation cannot be fulfilled on \(name): the object has been modified; "
+                        + "please apply your changes to the latest version and try again"
+                )
             }
             var updated = existing
             if subresource == "status" {
@@ -219,7 +243,9 @@ final class FakeAPIServer: Sendable {
     private func patch(_ collection: String, _ name: String, _ request: HTTPRequest) -> HTTPResponse {
         guard let body = try? JSONParser.parse(request.body) else { return Self.status(400, "BadRequest", "bad body") }
         return state.withLock { s in
-            guard let existing = s.collections[collection]?[name] else { return Self.status(404, "NotFound", "\(name) not found") }
+            guard let existing = s.collections[collection]?[name] else {
+                return Self.status(404, "NotFound", "\(name) not found")
+            }
             let patched: JSONValue
             if request.headers["Content-Type"] == "application/json-patch+json" {
                 do {
@@ -244,30 +270,37 @@ final class FakeAPIServer: Sendable {
                 continuation.yield(.bytes(Self.line(entry.type, entry.object)))
             }
             s.nextWatcher += 1
-            s.watchers[s.nextWatcher] = Watcher(collection: collection, bookmarks: bookmarks, continuation: continuation)
+            s.watchers[s.nextWatcher] = Watcher(
+                collection: collection, bookmarks: bookmarks, continuation: continuation)
             return false
         }
         if expired {
             let status = Status(message: "too old resource version: \(from)", reason: "Expired", code: 410)
             let line = Self.line("ERROR", (try? JSONValueEncoder().encode(status)) ?? .null)
-            return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: .stream { writer in
-                try await writer.write(line)
-            })
+            return HTTPResponse(
+                status: 200, headers: ["Content-Type": "application/json"],
+                body: .stream { writer in
+                    try await writer.write(line)
+                })
         }
-        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: .stream { writer in
-            for await item in stream {
-                switch item {
-                case .bytes(let b): try await writer.write(b)
-                case .drop: throw CancellationError()
+        return HTTPResponse(
+            status: 200, headers: ["Content-Type": "application/json"],
+            body: .stream { writer in
+                for await item in stream {
+                    switch item {
+                    case .bytes(let b): try await writer.write(b)
+                    case .drop: throw CancellationError()
+                    }
                 }
-            }
-        })
+            })
     }
 
     // MARK: Helpers
 
-    private static func store(_ s: inout State, _ collection: String, _ object: JSONValue, type: String?,
-                              keepGeneration: Bool = false) -> JSONValue {
+    private static func store(
+        _ s: inout State, _ collection: String, _ object: JSONValue, type: String?,
+        keepGeneration: Bool = false
+    ) -> JSONValue {
         var object = object
         let name = object["metadata"]?["name"]?.stringValue ?? ""
         let existing = s.collections[collection]?[name]
@@ -280,11 +313,15 @@ final class FakeAPIServer: Sendable {
         // Like the API server: generation counts spec changes.
         let generation = existing?["metadata"]?["generation"]?.intValue ?? 0
         let specChanged = existing == nil || existing?["spec"] != object["spec"]
-        if !keepGeneration { object["metadata"]?["generation"] = .int(specChanged ? generation + 1 : max(generation, 1)) }
+        if !keepGeneration {
+            object["metadata"]?["generation"] = .int(specChanged ? generation + 1 : max(generation, 1))
+        }
         s.collections[collection, default: [:]][name] = object
         emit(&s, collection, type ?? (existing == nil ? "ADDED" : "MODIFIED"), object)
         // The last finalizer removed from an object being deleted: it goes.
-        if object["metadata"]?["deletionTimestamp"] != nil, object["metadata"]?["finalizers"]?.arrayValue?.isEmpty ?? true {
+        if object["metadata"]?["deletionTimestamp"] != nil,
+            object["metadata"]?["finalizers"]?.arrayValue?.isEmpty ?? true
+        {
             s.collections[collection]?[name] = nil
             s.rv += 1
             var gone = object

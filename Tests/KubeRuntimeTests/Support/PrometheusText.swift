@@ -93,7 +93,9 @@ struct PrometheusText {
                     key.unicodeScalars.append(chars[i])
                     i += 1
                 }
-                guard i + 1 < chars.count, chars[i + 1] == "\"" else { throw ParseError(line: n, message: "label without quotes") }
+                guard i + 1 < chars.count, chars[i + 1] == "\"" else {
+                    throw ParseError(line: n, message: "label without quotes")
+                }
                 i += 2
                 var raw = ""
                 while i < chars.count, chars[i] != "\"" {
@@ -114,7 +116,8 @@ struct PrometheusText {
             i += 1
         }
         guard i < chars.count, chars[i] == " " else { throw ParseError(line: n, message: "no value") }
-        let valueText = String(String.UnicodeScalarView(chars[(i + 1)...])).split(separator: " ").first.map(String.init) ?? ""
+        let valueText =
+            String(String.UnicodeScalarView(chars[(i + 1)...])).split(separator: " ").first.map(String.init) ?? ""
         let value: Double
         switch valueText {
         case "+Inf": value = .infinity
@@ -161,7 +164,9 @@ struct PrometheusText {
             }
             for (labels, buckets) in series {
                 let sorted = buckets.sorted { $0.0 < $1.0 }
-                guard sorted.last?.0 == .infinity else { throw ParseError(line: 0, message: "\(name) has no +Inf bucket") }
+                guard sorted.last?.0 == .infinity else {
+                    throw ParseError(line: 0, message: "\(name) has no +Inf bucket")
+                }
                 for (a, b) in zip(sorted, sorted.dropFirst()) where b.1 < a.1 {
                     throw ParseError(line: 0, message: "\(name) buckets not cumulative")
                 }

@@ -4,6 +4,7 @@
 import Foundation
 import KubeCore
 import Synchronization
+
 @testable import KubeRuntime
 
 final class ScriptedListWatch<Object: KubeResource>: ListWatchSource, Sendable {
@@ -35,8 +36,11 @@ final class ScriptedListWatch<Object: KubeResource>: ListWatchSource, Sendable {
 
     func addList(_ items: [Object], resourceVersion: String, continueToken: String? = nil) {
         state.withLock {
-            $0.lists.append(.success(KubeList(metadata: ListMeta(resourceVersion: resourceVersion, continueToken: continueToken),
-                                              items: items)))
+            $0.lists.append(
+                .success(
+                    KubeList(
+                        metadata: ListMeta(resourceVersion: resourceVersion, continueToken: continueToken),
+                        items: items)))
         }
     }
 
@@ -58,7 +62,9 @@ final class ScriptedListWatch<Object: KubeResource>: ListWatchSource, Sendable {
         return try next.get()
     }
 
-    func watch(resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool) async throws -> any WatchConnection<Object> {
+    func watch(
+        resourceVersion: String, timeoutSeconds: Int, allowBookmarks: Bool
+    ) async throws -> any WatchConnection<Object> {
         let next = state.withLock { s -> Result<[Step], any Error>? in
             s.watchCalls.append(resourceVersion)
             return s.watches.isEmpty ? nil : s.watches.removeFirst()

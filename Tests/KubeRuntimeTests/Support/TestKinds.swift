@@ -4,12 +4,14 @@ import Foundation
 import KubeCore
 import Synchronization
 import Testing
+
 @testable import KubeRuntime
 
 /// A namespaced custom kind standing in for a controller's primary resource.
 struct Widget: KubeResource, Equatable {
-    static let descriptor = ResourceDescriptor(group: "test.gantry.dev", version: "v1", kind: "Widget", plural: "widgets",
-                                               namespaced: true)
+    static let descriptor = ResourceDescriptor(
+        group: "test.gantry.dev", version: "v1", kind: "Widget", plural: "widgets",
+        namespaced: true)
     var apiVersion: String? = "test.gantry.dev/v1"
     var kind: String? = "Widget"
     var metadata: ObjectMeta
@@ -30,23 +32,28 @@ struct Widget: KubeResource, Equatable {
         var unknownFields: UnknownFields? = nil
     }
 
-    init(_ name: String, namespace: String? = "default", rv: String? = "1", generation: Int64? = 1, uid: String? = nil,
-         labels: [String: String]? = nil, owner: OwnerReference? = nil, node: String? = nil) {
-        metadata = ObjectMeta(name: name, namespace: namespace, uid: uid ?? "uid-\(name)", resourceVersion: rv,
-                              generation: generation, labels: labels, ownerReferences: owner.map { [$0] })
+    init(
+        _ name: String, namespace: String? = "default", rv: String? = "1", generation: Int64? = 1, uid: String? = nil,
+        labels: [String: String]? = nil, owner: OwnerReference? = nil, node: String? = nil
+    ) {
+        metadata = ObjectMeta(
+            name: name, namespace: namespace, uid: uid ?? "uid-\(name)", resourceVersion: rv,
+            generation: generation, labels: labels, ownerReferences: owner.map { [$0] })
         spec = Spec(size: 1, node: node)
     }
 }
 
 /// A kind owned by widgets.
 struct Part: KubeResource, Equatable {
-    static let descriptor = ResourceDescriptor(group: "", version: "v1", kind: "Part", plural: "parts", namespaced: true)
+    static let descriptor = ResourceDescriptor(
+        group: "", version: "v1", kind: "Part", plural: "parts", namespaced: true)
     var metadata: ObjectMeta
     var unknownFields: UnknownFields? = nil
 
     init(_ name: String, namespace: String? = "default", rv: String = "1", owners: [OwnerReference] = []) {
-        metadata = ObjectMeta(name: name, namespace: namespace, uid: "uid-\(name)", resourceVersion: rv,
-                              ownerReferences: owners.isEmpty ? nil : owners)
+        metadata = ObjectMeta(
+            name: name, namespace: namespace, uid: "uid-\(name)", resourceVersion: rv,
+            ownerReferences: owners.isEmpty ? nil : owners)
     }
 }
 
