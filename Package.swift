@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeCore", "HTTPServer"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "HTTPServer"]),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "HTTPServer", "DevCluster"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
         .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
     ],
