@@ -323,6 +323,23 @@ struct DeletionTests {
         #expect(await eventually { await c.get("/api/v1/namespaces/team").status == 404 })
     }
 
+    @Test func systemNamespacesCannotBeDeleted() async {
+        let c = TestCluster()
+        let r = await c.delete("/api/v1/namespaces/default")
+        #expect(r.status == 403)
+        #expect(r.message == "namespaces \"default\" is forbidden: this namespace may not be deleted")
+    }
+
+    @Test func accessReviewsAllowEverything() async {
+        let c = TestCluster()
+        let r = await c.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                             ["apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                              "spec": ["resourceAttributes": ["verb": "get", "resource": "pods"]]])
+        #expect(r.status == 201)
+        #expect(r["status", "allowed"] == true)
+        #expect(await c.get("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews").status == 405)
+    }
+
     @Test func deletePreconditions() async {
         let c = TestCluster()
         await c.post(cm, TestCluster.configMap("a"))

@@ -486,3 +486,18 @@ extension APIServer {
         return .text(lines.map { $0 + "\n" }.joined())
     }
 }
+
+extension APIServer {
+    /// Access reviews (`kubectl auth can-i`): the dev cluster has no authorization, so everything is allowed.
+    func review(_ ctx: RequestContext) throws -> HTTPResponse {
+        var object = try decodeBody(ctx)
+        try checkTypeMeta(&object, ctx)
+        if ctx.info.kind == "SelfSubjectRulesReview" {
+            object["status"] = ["resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
+                                "nonResourceRules": [["verbs": ["*"], "nonResourceURLs": ["*"]]], "incomplete": false]
+        } else {
+            object["status"] = ["allowed": true, "reason": "the dev cluster does not authorize requests"]
+        }
+        return Self.json(object, status: 201)
+    }
+}

@@ -49,6 +49,11 @@ extension ResourceInfo {
             _ = add("rbac.authorization.k8s.io", "v1", plural, String(kind.lowercased()), kind, namespaced: namespaced,
                     createOnUpdate: true)
         }
+        // Answered, never stored: there is no authorization, so every review says allowed.
+        for (plural, kind) in [("selfsubjectaccessreviews", "SelfSubjectAccessReview"), ("subjectaccessreviews", "SubjectAccessReview"),
+                               ("selfsubjectrulesreviews", "SelfSubjectRulesReview")] {
+            _ = add("authorization.k8s.io", "v1", plural, kind.lowercased(), kind, namespaced: false, verbs: ["create"])
+        }
         _ = add("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", short: ["netpol"],
                 generation: true)
         _ = add("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
