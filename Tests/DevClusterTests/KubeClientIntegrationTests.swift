@@ -14,24 +14,17 @@ import Testing
 final class LiveCluster: Sendable {
     let server: DevClusterServer
     let client: KubeClient
-    let serving: Task<Void, Error>
 
     init(faults: FaultConfig = FaultConfig(), historyCapacity: Int = 10_000) throws {
         let api = APIServer(store: ObjectStore(historyCapacity: historyCapacity), faults: FaultInjector(faults))
         server = try DevClusterServer(api: api, port: 0)
-        let s = server
-        serving = Task { try await s.run() }
-        var config = ClientConfiguration(server: server.url, requestTimeout: .seconds(10), connectTimeout: .seconds(5))
-        config.userAgent = "devcluster-tests"
-        client = try KubeClient(configuration: config)
+        server.start()
+        client = try KubeClient(configuration: server.clientConfiguration)
     }
 
     var api: APIServer { server.api }
 
-    func stop() {
-        server.stop()
-        serving.cancel()
-    }
+    func stop() { server.stop() }
 }
 
 let configMaps = ResourceDescriptor(group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true)
