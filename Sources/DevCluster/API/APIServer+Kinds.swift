@@ -39,8 +39,9 @@ extension APIServer {
             if spec["type"] == nil { spec["type"] = "ClusterIP" }
             if spec["clusterIP"] == nil && spec["type"]?.stringValue != "ExternalName" {
                 let n = serial.add(1, ordering: .relaxed).newValue
-                spec["clusterIP"] = .string("10.96.\((n >> 8) & 0xff).\(n & 0xff)")
-                spec["clusterIPs"] = .array([spec["clusterIP"]!])
+                let ip = JSONValue.string("10.96.\((n >> 8) & 0xff).\(n & 0xff)")
+                spec["clusterIP"] = ip
+                spec["clusterIPs"] = .array([ip])
             }
             if spec["sessionAffinity"] == nil { spec["sessionAffinity"] = "None" }
             if var ports = spec["ports"]?.arrayValue {
