@@ -231,7 +231,7 @@ struct ConcurrencyTests {
                   let rv = object["metadata"]?["resourceVersion"]?.stringValue.flatMap(UInt64.init) else { continue }
             #expect(rv > (lastRV[name] ?? 0))
             lastRV[name] = rv
-            state[name] = event.type == .deleted ? nil : object
+            if event.type == .deleted { state[name] = nil } else { state[name] = object }
             if rv >= finalRV { break }
             if lastRV.values.max() ?? 0 >= finalRV { break }
         }
