@@ -215,6 +215,22 @@ struct SchedulerShimTests {
         #expect(args["NodeNames"]?.arrayValue?.count == 3)
     }
 
+    /// n0 is empty and n1 75 % busy, so the shim's own scores favour n0 by about 74 points; the extender
+    /// prefers n1 with score 5, which adds 5 × weight × 10: 50 points at weight 1 (not enough), 100 at 2.
+    @Test(arguments: [(Int64(1), "n0"), (Int64(2), "n1")])
+    func extenderScoresAreScaledByWeightTimesTen(weight: Int64, expected: String) async throws {
+        let fake = FakeExtender(["prioritize": { _ in (200, [["Host": "n0", "Score": 0], ["Host": "n1", "Score": 5]]) }])
+        let h = try await ShimHarness(nodes: ShimHarness.nodes(2), config: ShimHarness.config([extender(filter: false, prioritize: true, weight: weight)]),
+                                      extender: fake)
+        defer { h.stop() }
+        var busy = TestCluster.pod("busy", node: "n1")
+        busy["spec"]?["containers"] = [["name": "main", "image": "busybox", "resources": ["requests": ["cpu": "6"]]]]
+        _ = try await h.client.create("/api/v1/namespaces/default/pods", busy)
+        #expect(await eventually { await h.get("busy")["status"]?["phase"] == "Running" })
+        try await h.pod("p", cpu: "1")
+        #expect(await h.waitBound("p") == expected)
+    }
+
     @Test func prioritizeErrorsAreIgnored() async throws {
         let fake = FakeExtender(["prioritize": { _ in (503, [:]) }])
         let h = try await ShimHarness(nodes: ShimHarness.nodes(2), config: ShimHarness.config([extender(filter: false, prioritize: true)]), extender: fake)
