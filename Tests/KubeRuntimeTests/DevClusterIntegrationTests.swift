@@ -7,12 +7,15 @@ import Foundation
 import KubeClient
 import KubeCore
 import Testing
+
 @testable import KubeRuntime
 
 struct DevClusterIntegrationTests {
     static func cluster(_ faults: FaultConfig, history: Int = 10_000) throws -> DevClusterServer {
-        let server = try DevClusterServer(api: APIServer(store: ObjectStore(historyCapacity: history),
-                                                         faults: FaultInjector(faults)), port: 0)
+        let server = try DevClusterServer(
+            api: APIServer(
+                store: ObjectStore(historyCapacity: history),
+                faults: FaultInjector(faults)), port: 0)
         server.start()
         return server
     }
@@ -35,46 +38,60 @@ struct DevClusterIntegrationTests {
         let client = try KubeClient(configuration: server.clientConfiguration)
         let informer = Informer<ConfigMap>(
             client: client, namespace: "default", labelSelector: "app=test",
-            configuration: .init(pageSize: 7, backoff: RetryBackoff(initial: .milliseconds(5), maximum: .milliseconds(50))))
+            configuration: .init(
+                pageSize: 7, backoff: RetryBackoff(initial: .milliseconds(5), maximum: .milliseconds(50))))
         let deletions = Recorder<String>()
         informer.subscribe { if case .deleted(let cm) = $0 { deletions.append(cm.metadata.name ?? "") } }
 
         try await whileRunning([informer]) {
             for i in 0..<40 {
                 let labels = ["app": i % 5 == 0 ? "other" : "test"]
-                let cm = ConfigMap(metadata: ObjectMeta(name: "cm-\(i)", namespace: "default", labels: labels),
-                                   data: ["v": "0"])
+                let cm = ConfigMap(
+                    metadata: ObjectMeta(name: "cm-\(i)", namespace: "default", labels: labels),
+                    data: ["v": "0"])
                 _ = try await Self.persist { try await client.create(cm) }
                 if i % 10 == 9 { server.api.dropWatches() }
             }
             #expect(await eventually { informer.hasSynced })
             for i in stride(from: 1, to: 40, by: 3) {
                 _ = try await Self.persist {
-                    try await client.patch(ConfigMap.self, name: "cm-\(i)", namespace: "default",
-                                           patch: .merge(["data": ["v": .string("\(i)")]]))
+                    try await client.patch(
+                        ConfigMap.self, name: "cm-\(i)", namespace: "default",
+                        patch: .merge(["data": ["v": .string("\(i)")]]))
                 }
             }
-            // Deleted while no watch can resume: only a relist can notice.
+            #expect(try await converged(informer, client))
+
+            // Deletions while watches drop and the history expires: each is reported, live or by a relist after 410.
             server.api.dropWatches()
             for i in stride(from: 2, to: 40, by: 4) {
-                _ = try? await Self.persist { try await client.delete(ConfigMap.self, name: "cm-\(i)", namespace: "default") }
+                _ = try? await Self.persist {
+                    try await client.delete(ConfigMap.self, name: "cm-\(i)", namespace: "default")
+                }
             }
             server.api.expireResourceVersions()
             server.api.dropWatches()
-
-            let expected = try await Self.persist {
-                try await client.listAll(ConfigMap.self, namespace: "default", options: ListOptions(labelSelector: "app=test"))
-            }
-            let want = Dictionary(uniqueKeysWithValues: expected.items.map { ($0.metadata.name ?? "", $0.metadata.resourceVersion ?? "") })
-            let converged = await eventually(timeout: .seconds(20)) {
-                let have = informer.store.list()
-                return Dictionary(uniqueKeysWithValues: have.map { ($0.metadata.name ?? "", $0.metadata.resourceVersion ?? "") }) == want
-            }
-            #expect(converged)
-            #expect(want.count == 32 - 8)  // 32 labelled app=test, 8 of them deleted (cm-2, cm-6, ...)
+            #expect(try await converged(informer, client))
+            #expect(informer.store.count == 32 - 8)  // 32 labelled app=test, 8 of them deleted
         }
         #expect(Set(deletions.values) == Set(stride(from: 2, to: 40, by: 4).filter { $0 % 5 != 0 }.map { "cm-\($0)" }))
         #expect(informer.store.list().allSatisfy { $0.metadata.labels?["app"] == "test" })
+    }
+
+    /// Waits until the informer's store holds exactly what the server lists (names and versions).
+    func converged(_ informer: Informer<ConfigMap>, _ client: KubeClient) async throws -> Bool {
+        let expected = try await Self.persist {
+            try await client.listAll(
+                ConfigMap.self, namespace: "default", options: ListOptions(labelSelector: "app=test"))
+        }
+        let want = Dictionary(
+            uniqueKeysWithValues: expected.items.map {
+                ($0.metadata.name ?? "", $0.metadata.resourceVersion ?? "")
+            })
+        return await eventually(timeout: .seconds(20)) {
+            let have = informer.store.list().map { ($0.metadata.name ?? "", $0.metadata.resourceVersion ?? "") }
+            return Dictionary(uniqueKeysWithValues: have) == want
+        }
     }
 
     @Test func leaderElectionHandsOverThroughWriteConflicts() async throws {
@@ -85,13 +102,16 @@ struct DevClusterIntegrationTests {
         let client = try KubeClient(configuration: server.clientConfiguration)
         let log = LeadershipLogReal()
         func elector(_ id: String) -> LeaderElector {
-            LeaderElector(lock: ClientLeaseLock(client: client, namespace: "default", name: "runtime-test"),
-                          configuration: LeaderElectionConfiguration(identity: id, leaseDuration: .seconds(3),
-                                                                     renewDeadline: .seconds(2),
-                                                                     retryPeriod: .milliseconds(100)),
-                          onChange: log.observer(id))
+            LeaderElector(
+                lock: ClientLeaseLock(client: client, namespace: "default", name: "runtime-test"),
+                configuration: LeaderElectionConfiguration(
+                    identity: id, leaseDuration: .seconds(3),
+                    renewDeadline: .seconds(2),
+                    retryPeriod: .milliseconds(100)),
+                onChange: log.observer(id))
         }
-        let a = elector("a"), b = elector("b")
+        let a = elector("a")
+        let b = elector("b")
         let stopA = Gate()
         let runA = Task { try await a.run { await stopA.wait() } }
         #expect(await eventually { await a.isLeader })
@@ -103,7 +123,9 @@ struct DevClusterIntegrationTests {
         stopA.open()
         _ = try? await runA.value
         #expect(await eventually { await b.isLeader })
-        let lease = try await Self.persist { try await client.get(Lease.self, name: "runtime-test", namespace: "default") }
+        let lease = try await Self.persist {
+            try await client.get(Lease.self, name: "runtime-test", namespace: "default")
+        }
         #expect(lease.spec?.holderIdentity == "b")
         #expect(log.overlaps == 0)
         runB.cancel()

@@ -10,7 +10,7 @@ import Testing
 
 /// A lease in memory with optimistic concurrency, and per-candidate faults.
 actor InMemoryLease {
-    enum Fault { case fail, hang }
+    enum Fault { case fail, hang, loseNextResponse }
 
     private(set) var record: LeaderElectionRecord?
     private var version = 0
@@ -32,7 +32,7 @@ actor InMemoryLease {
             await Gate().wait()
             hungCalls -= 1
             throw CancellationError()
-        case nil: return
+        case nil, .loseNextResponse: return
         }
     }
 
@@ -50,7 +50,13 @@ actor InMemoryLease {
     func update(_ identity: String, _ r: LeaderElectionRecord, version v: String) async throws -> String {
         try await check(identity)
         guard record != nil, v == String(version) else { throw Status(reason: "Conflict", code: 409) }
-        return write(identity, r)
+        let written = write(identity, r)
+        if faults[identity] == .loseNextResponse {
+            // Stored, but the caller never hears back (a connection cut after the server committed).
+            faults[identity] = nil
+            throw URLError(.networkConnectionLost)
+        }
+        return written
     }
 
     private func write(_ identity: String, _ r: LeaderElectionRecord) -> String {
@@ -195,6 +201,21 @@ struct LeaderElectionTests {
         #expect(log.overlaps == 0)
         runB.cancel()
         _ = try? await runB.value
+    }
+
+    @Test func releaseSucceedsAfterARenewalWhoseResponseWasLost() async throws {
+        let a = elector("a")
+        let stopA = Gate()
+        let runA = Task { try await a.run { await stopA.wait() } }
+        await step(idle: 1, until: { await a.isLeader }, limit: .seconds(1))
+        await lease.setFault(.loseNextResponse, for: "a")
+        let writes = await lease.writes.count
+        await step(idle: 1, until: { await lease.writes.count > writes }, limit: .seconds(3))
+        // The renewal is stored; a did not see its new version. Stop now: the release must still land.
+        await clock.waitForSleepers(1)
+        stopA.open()
+        try await runA.value
+        #expect(await lease.record?.holderIdentity == "")
     }
 
     @Test(arguments: [InMemoryLease.Fault.fail, .hang])

@@ -277,25 +277,40 @@ public actor LeaderElector {
     }
 
     /// Gives the lease up: an empty holder lets the next candidate take over without waiting for expiry.
+    /// A renewal cut short by the stop may have been stored without our seeing its new version: on a failed
+    /// write the lease is read again and released at its current version, if it is still ours.
     private func release() async {
-        guard let record = observedRecord, let version = observedVersion,
+        guard var record = observedRecord, var version = observedVersion,
             record.holderIdentity == configuration.identity
         else { return }
-        let wallNow = MicroTime(clock.wallTime)
-        let released = LeaderElectionRecord(
-            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: wallNow,
-            renewTime: wallNow, leaseTransitions: record.leaseTransitions)
         let lock = self.lock
-        do {
-            let v = try await clock.withDeadline(
-                clock.now.advanced(by: max(configuration.renewDeadline / 2, .seconds(1)))
-            ) {
-                try await lock.update(released, version: version)
+        let perCall = max(configuration.renewDeadline / 2, .seconds(1))
+        for attempt in 1...3 {
+            do {
+                if attempt > 1 {
+                    guard
+                        let current = try await clock.withDeadline(
+                            clock.now.advanced(by: perCall), { try await lock.get() }),
+                        current.record.holderIdentity == configuration.identity
+                    else { return }
+                    record = current.record
+                    version = current.version
+                }
+                let wallNow = MicroTime(clock.wallTime)
+                let released = LeaderElectionRecord(
+                    holderIdentity: "", leaseDurationSeconds: 1, acquireTime: wallNow,
+                    renewTime: wallNow, leaseTransitions: record.leaseTransitions)
+                let expected = version
+                let v = try await clock.withDeadline(clock.now.advanced(by: perCall)) {
+                    try await lock.update(released, version: expected)
+                }
+                observe(released, version: v, at: clock.now)
+                logger.info("released lease")
+                return
+            } catch {
+                logger.debug("lease release attempt failed", ["attempt": attempt, "error": error])
             }
-            observe(released, version: v, at: clock.now)
-            logger.info("released lease")
-        } catch {
-            logger.warning("could not release lease; it will expire", ["error": error])
         }
+        logger.warning("could not release lease; it will expire")
     }
 }
