@@ -105,16 +105,16 @@ struct DevClusterIntegrationTests {
             LeaderElector(
                 lock: ClientLeaseLock(client: client, namespace: "default", name: "runtime-test"),
                 configuration: LeaderElectionConfiguration(
-                    identity: id, leaseDuration: .seconds(3),
-                    renewDeadline: .seconds(2),
-                    retryPeriod: .milliseconds(100)),
+                    identity: id, leaseDuration: .seconds(15),
+                    renewDeadline: .seconds(10),
+                    retryPeriod: .milliseconds(200)),
                 onChange: log.observer(id))
         }
         let a = elector("a")
         let b = elector("b")
         let stopA = Gate()
         let runA = Task { try await a.run { await stopA.wait() } }
-        #expect(await eventually { await a.isLeader })
+        #expect(await eventually(timeout: .seconds(60)) { await a.isLeader })
         let runB = Task { try await b.run { await Gate().wait() } }
         // Conflicting renewals are retried within the renew deadline: a keeps leading.
         try await Task.sleep(for: .milliseconds(600))
@@ -122,7 +122,7 @@ struct DevClusterIntegrationTests {
         #expect(await !b.isLeader)
         stopA.open()
         _ = try? await runA.value
-        #expect(await eventually { await b.isLeader })
+        #expect(await eventually(timeout: .seconds(60)) { await b.isLeader })
         let lease = try await Self.persist {
             try await client.get(Lease.self, name: "runtime-test", namespace: "default")
         }

@@ -136,8 +136,8 @@ struct LoopbackHelperTests {
             LeaderElector(
                 lock: ClientLeaseLock(client: client, namespace: "default", name: "widgets"),
                 configuration: LeaderElectionConfiguration(
-                    identity: id, leaseDuration: .seconds(3),
-                    renewDeadline: .seconds(2), retryPeriod: .milliseconds(100)),
+                    identity: id, leaseDuration: .seconds(15),
+                    renewDeadline: .seconds(10), retryPeriod: .milliseconds(200)),
                 onChange: log.observer(id))
         }
         let log = LeadershipLogReal()
@@ -145,13 +145,13 @@ struct LoopbackHelperTests {
         let b = elector("b", log: log)
         let stopA = Gate()
         let runA = Task { try await a.run { await stopA.wait() } }
-        #expect(await eventually { await a.isLeader })
+        #expect(await eventually(timeout: .seconds(60)) { await a.isLeader })
         let runB = Task { try await b.run { await Gate().wait() } }
         try await Task.sleep(for: .milliseconds(300))
         #expect(await !b.isLeader)
         stopA.open()
         try await runA.value
-        #expect(await eventually { await b.isLeader })
+        #expect(await eventually(timeout: .seconds(60)) { await b.isLeader })
         let lease = try #require(api.object("/apis/coordination.k8s.io/v1/namespaces/default/leases", "widgets"))
         #expect(lease["spec"]?["holderIdentity"] == "b")
         #expect(lease["spec"]?["leaseTransitions"] == 1)

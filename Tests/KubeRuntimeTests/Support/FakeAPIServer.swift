@@ -53,7 +53,7 @@ final class FakeAPIServer: Sendable {
     func client() throws -> KubeClient {
         try KubeClient(
             configuration: ClientConfiguration(
-                server: baseURL, requestTimeout: .seconds(10), connectTimeout: .seconds(5)))
+                server: baseURL, requestTimeout: .seconds(60), connectTimeout: .seconds(10)))
     }
 
     func stop() { server.stop() }

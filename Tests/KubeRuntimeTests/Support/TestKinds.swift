@@ -59,7 +59,7 @@ struct Part: KubeResource, Equatable {
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held. For waiting on real
 /// concurrency (never to assert durations).
-func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(30), _ condition: @Sendable () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         if await condition() { return true }
