@@ -89,12 +89,15 @@ struct FieldTable<Field: RawRepresentable & CaseIterable & Sendable>: Sendable w
     {
         guard case .object(let object) = value else { throw FastPathMiss() }
         var unknown: JSONObject? = nil
-        for e in object.entries {
-            if let field = field(e.key) {
-                try body(field, e.value)
-            } else {
-                if unknown == nil { unknown = JSONObject() }
-                unknown?.appendUnchecked(key: e.key, value: e.value)
+        // Reading members in place avoids a retain and release of each key and value.
+        try object.entries.withUnsafeBufferPointer { (members) throws(FastPathMiss) in
+            for i in members.indices {
+                if let field = field(members[i].key) {
+                    try body(field, members[i].value)
+                } else {
+                    if unknown == nil { unknown = JSONObject() }
+                    unknown?.appendUnchecked(key: members[i].key, value: members[i].value)
+                }
             }
         }
         return unknown.map { UnknownFields($0) }
