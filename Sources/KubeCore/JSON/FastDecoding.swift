@@ -181,7 +181,8 @@ extension JSONValue {
     func quantityMap() throws(FastPathMiss) -> [String: Quantity] {
         guard case .object(let o) = self else { throw FastPathMiss() }
         var out: [String: Quantity] = Dictionary(minimumCapacity: o.count)
-        for e in o.entries { out[e.key] = try e.value.quantity() }
+        let cache = QuantityCache.current
+        for e in o.entries { out[e.key] = try e.value.quantity(cache) }
         return out
     }
 
@@ -191,7 +192,7 @@ extension JSONValue {
     }
 
     /// As `Quantity.init(from:)`: a string, an integer, a finite number; null is zero.
-    func quantity() throws(FastPathMiss) -> Quantity {
+    func quantity(_ cache: QuantityCache = .current) throws(FastPathMiss) -> Quantity {
         let text: String
         switch self {
         case .string(let s): text = s
@@ -205,7 +206,7 @@ extension JSONValue {
                 throw FastPathMiss()
             }
         }
-        guard let q = try? Quantity(text.trimmingASCIISpaces()) else { throw FastPathMiss() }
+        guard let q = cache.quantity(text.trimmingASCIISpaces()) else { throw FastPathMiss() }
         return q
     }
 
