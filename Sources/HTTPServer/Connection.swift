@@ -240,6 +240,10 @@ final class Connection {
         }
     }
 
+    private static func declaredLength(_ headers: HTTPHeaders) -> Int? {
+        headers["Content-Length"].flatMap { Int($0.trimmingOWS()) }.flatMap { $0 >= 0 ? $0 : nil }
+    }
+
     /// Statuses a handler may answer with; anything else (1xx would need an upgrade) is a handler bug.
     private static func sanitized(_ status: Int) -> Int { (200...599).contains(status) ? status : 500 }
 
@@ -253,8 +257,7 @@ final class Connection {
             framing = .none
         } else if let body {
             // For HEAD the handler may give the length of the body it did not send.
-            if exchange.isHead, body.isEmpty, let declared = headers["Content-Length"].flatMap({ Int($0.trimmingOWS()) }),
-               declared >= 0 {
+            if exchange.isHead, body.isEmpty, let declared = Self.declaredLength(headers) {
                 framing = .length(declared)
             } else {
                 framing = .length(body.count)

@@ -174,8 +174,10 @@ final class EventLoop {
             let count = events.withUnsafeMutableBufferPointer {
                 epoll_wait(handle.epollFD, $0.baseAddress, Int32($0.count), timeoutMillis)
             }
+            let waitError = count < 0 ? errno : 0
             now = Socket.now()
-            if count < 0 && errno != EINTR { break }
+            // Only a broken epoll descriptor fails here (a programming error); stop rather than spin.
+            if waitError != 0 && waitError != EINTR { break }
             for i in 0..<Int(max(count, 0)) {
                 let event = events[i]
                 switch event.data.u64 {
@@ -253,7 +255,8 @@ final class EventLoop {
     /// Over the connection limit: a best-effort 503 so the client knows why, then close.
     private func reject(_ fd: Int32) {
         context.counters.rejectedConnections.add(1, ordering: .relaxed)
-        var message = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n".utf8)
+        var message = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n".utf8)
+        message += Array("Content-Length: 25\r\n".utf8)
         message += Array("Connection: close\r\nServer: gantry\r\nDate: ".utf8) + date() + Array("\r\n\r\n".utf8)
         message += Array("too many open connections".utf8)
         _ = message.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -153,7 +153,9 @@ struct HTTPRequestParser {
         if scanned == 0 {
             var skip = 0
             input.bytes.withUnsafeBufferPointer { buf in
-                while input.start + skip < buf.count, buf[input.start + skip] == 0x0D || buf[input.start + skip] == 0x0A {
+                while input.start + skip < buf.count {
+                    let b = buf[input.start + skip]
+                    guard b == 0x0D || b == 0x0A else { break }
                     skip += 1
                 }
             }
@@ -227,7 +229,8 @@ struct HTTPRequestParser {
     }
 
     /// Parses a complete head (request line, header fields, the empty line).
-    static func parseHead(_ bytes: UnsafeBufferPointer<UInt8>, limits: HTTPServer.Limits) -> Result<Head, HTTPParseError> {
+    static func parseHead(_ bytes: UnsafeBufferPointer<UInt8>,
+                          limits: HTTPServer.Limits) -> Result<Head, HTTPParseError> {
         var lines: [Range<Int>] = []
         var start = 0
         while start < bytes.count {
@@ -309,7 +312,8 @@ struct HTTPRequestParser {
                 contentLengths.append(contentsOf: value.split(separator: ",", omittingEmptySubsequences: false))
             } else if equalsLowercase(nameBytes, "transfer-encoding") {
                 sawTransferEncoding = true
-                transferCodings += value.split(separator: ",").map { $0.trimmingOWS().lowercased() }.filter { !$0.isEmpty }
+                transferCodings += value.split(separator: ",").map { $0.trimmingOWS().lowercased() }
+                    .filter { !$0.isEmpty }
             } else if equalsLowercase(nameBytes, "connection") {
                 for token in value.split(separator: ",") {
                     let t = token.trimmingOWS()
@@ -399,7 +403,8 @@ struct HTTPRequestParser {
 
     private mutating func readChunkSize(_ input: inout InputBuffer) -> Step {
         guard let lf = input.firstIndex(of: 0x0A, within: Self.maxChunkLineBytes) else {
-            return input.readable > Self.maxChunkLineBytes ? .failure(.badRequest("chunk size line too long")) : .needMoreData
+            if input.readable > Self.maxChunkLineBytes { return .failure(.badRequest("chunk size line too long")) }
+            return .needMoreData
         }
         let maxBody = limits.maxBodyBytes
         let bodyCount = body.count
@@ -455,7 +460,9 @@ struct HTTPRequestParser {
             input.consume(1)
         } else if first == 0x0D {
             guard input.readable >= 2 else { return .needMoreData }
-            guard input.bytes[input.start + 1] == 0x0A else { return .failure(.badRequest("chunk data not followed by CRLF")) }
+            guard input.bytes[input.start + 1] == 0x0A else {
+                return .failure(.badRequest("chunk data not followed by CRLF"))
+            }
             input.consume(2)
         } else {
             return .failure(.badRequest("chunk data longer than its size"))

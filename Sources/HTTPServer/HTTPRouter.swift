@@ -101,12 +101,11 @@ public struct HTTPRouter: Sendable {
         for route in routes {
             guard let parameters = Self.match(route.segments, path) else { continue }
             allowed.insert(route.method.rawValue)
-            if route.method == method, best.map({ Self.moreSpecific(route.segments, than: $0.route.segments) }) ?? true {
-                best = (route, parameters)
+            func beats(_ current: (route: Route, parameters: [String: String])?) -> Bool {
+                current.map { Self.moreSpecific(route.segments, than: $0.route.segments) } ?? true
             }
-            if route.method == .get, bestGet.map({ Self.moreSpecific(route.segments, than: $0.route.segments) }) ?? true {
-                bestGet = (route, parameters)
-            }
+            if route.method == method, beats(best) { best = (route, parameters) }
+            if route.method == .get, beats(bestGet) { bestGet = (route, parameters) }
         }
         // HEAD is served by the GET route when there is no HEAD route; the server drops the body.
         if best == nil && method == .head { best = bestGet }

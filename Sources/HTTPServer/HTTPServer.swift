@@ -52,6 +52,8 @@ public final class HTTPServer: Sendable {
     /// Serves until `shutdown()` is called or the calling task is cancelled, then stops gracefully: no new
     /// connections, idle ones closed, in-flight requests given `shutdownGracePeriod` to finish. Returns once
     /// every connection is closed. Returns at once if `shutdown()` came first; throws if run twice.
+    /// Handler tasks still running when their connection closes are cancelled; `run()` does not wait for a
+    /// handler that ignores cancellation.
     public func run() async throws {
         var loops: [EventLoopHandle] = []
         for i in 0..<configuration.eventLoops { loops.append(try EventLoopHandle(index: i)) }

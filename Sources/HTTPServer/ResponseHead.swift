@@ -75,7 +75,9 @@ enum ResponseHead {
 
     private static let commonStatusLines: [Int: [UInt8]] = {
         var lines: [Int: [UInt8]] = [:]
-        for s in [200, 201, 204, 400, 404, 405, 409, 500] { lines[s] = Array("HTTP/1.1 \(s) \(reasonPhrase(s))\r\n".utf8) }
+        for s in [200, 201, 204, 400, 404, 405, 409, 500] {
+            lines[s] = Array("HTTP/1.1 \(s) \(reasonPhrase(s))\r\n".utf8)
+        }
         return lines
     }()
 

@@ -16,9 +16,15 @@ enum Socket {
         guard rc == 0 else { throw HTTPServerError.resolve(host: host, reason: String(cString: gai_strerror(rc))) }
         defer { freeaddrinfo(list) }
         var lastError = HTTPServerError.resolve(host: host, reason: "no usable address")
+        var candidates: [addrinfo] = []
         var entry = list
         while let ai = entry?.pointee {
+            candidates.append(ai)
             entry = ai.ai_next
+        }
+        // IPv4 first: "localhost" must reach clients that dial 127.0.0.1 (the usual loopback address here).
+        candidates = candidates.filter { $0.ai_family == AF_INET } + candidates.filter { $0.ai_family != AF_INET }
+        for ai in candidates {
             let fd = socket(ai.ai_family, ai.ai_socktype | Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
                             ai.ai_protocol)
             guard fd >= 0 else {
@@ -80,19 +86,24 @@ enum Socket {
                     var a = sin.pointee.sin_addr
                     guard inet_ntop(AF_INET, &a, &buffer, socklen_t(buffer.count)) != nil else { return nil }
                     let port = Int(UInt16(bigEndian: sin.pointee.sin_port))
-                    return ("\(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(port)", port)
+                    return ("\(text(buffer)):\(port)", port)
                 }
             case AF_INET6:
                 return raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 -> (String, Int)? in
                     var a = sin6.pointee.sin6_addr
                     guard inet_ntop(AF_INET6, &a, &buffer, socklen_t(buffer.count)) != nil else { return nil }
                     let port = Int(UInt16(bigEndian: sin6.pointee.sin6_port))
-                    return ("[\(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))]:\(port)", port)
+                    return ("[\(text(buffer))]:\(port)", port)
                 }
             default:
                 return nil
             }
         }
+    }
+
+    /// A NUL-terminated C string buffer as text.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Monotonic nanoseconds, for deadlines.

@@ -6,6 +6,7 @@ import Dispatch
 import Foundation
 import Glibc
 import HTTPServer
+import Synchronization
 
 enum HTTPBenchmark {
     static func run(_ args: [String]) throws {
@@ -22,8 +23,19 @@ enum HTTPBenchmark {
         var configuration = HTTPServer.Configuration(port: port, eventLoops: eventLoops)
         configuration.limits.maxConnections = 10_000
         let body = Array("ok\n".utf8)
-        let server = try HTTPServer(configuration: configuration) { _ in
-            HTTPResponse(status: 200, contentType: "text/plain", body: body)
+        let streams = Int(Bench.option("streams", in: args) ?? "") ?? 50
+        let events = Int(Bench.option("events", in: args) ?? "") ?? 2000
+        let eventSize = Int(Bench.option("event-size", in: args) ?? "") ?? 2048
+        let event = [UInt8](repeating: UInt8(ascii: "e"), count: eventSize - 1) + [0x0A]
+        let server = try HTTPServer(configuration: configuration) { request in
+            if request.path == "/stream" {
+                // A watch-like stream: `n` events written one by one through the back-pressured writer.
+                let n = request.query("n").flatMap(Int.init) ?? 0
+                return HTTPResponse(headers: ["Content-Type": "application/json"], body: .stream { writer in
+                    for _ in 0..<n { try await writer.write(event) }
+                })
+            }
+            return HTTPResponse(status: 200, contentType: "text/plain", body: body)
         }
         let stopped = DispatchSemaphore(value: 0)
         Task {
@@ -68,8 +80,72 @@ enum HTTPBenchmark {
             print("run \(run): \(Int(rate)) requests/s")
         }
         print("\(connections) connections, pipeline \(pipeline), \(runs) x \(Bench.format(seconds, 1)) s: "
-              + "median \(Int(Bench.median(rates))) requests/s (min \(Int(rates.min() ?? 0)), max \(Int(rates.max() ?? 0)))")
+              + "median \(Int(Bench.median(rates))) requests/s "
+              + "(min \(Int(rates.min() ?? 0)), max \(Int(rates.max() ?? 0)))")
         print("RSS after load: \(residentMiB()) MiB")
+
+        if streams > 0 {
+            var streamRates: [Double] = []
+            for run in 1...runs {
+                let rate = try streamLoad(port: server.port, streams: streams, events: events, eventSize: eventSize)
+                streamRates.append(rate)
+                print("stream run \(run): \(Int(rate)) events/s")
+            }
+            print("\(streams) concurrent streams x \(events) events of \(eventSize) B: median "
+                  + "\(Int(Bench.median(streamRates))) events/s in total "
+                  + "(\(Int(Bench.median(streamRates) / Double(streams))) per stream)")
+            print("RSS after streams: \(residentMiB()) MiB")
+        }
+    }
+
+    /// `streams` client threads each read one chunked stream of `events` events; returns events/s in total.
+    static func streamLoad(port: Int, streams: Int, events: Int, eventSize: Int) throws -> Double {
+        let chunk = String(eventSize, radix: 16).utf8.count + 2 + eventSize + 2
+        let request = Array("GET /stream?n=\(events) HTTP/1.1\r\nHost: bench\r\n\r\n".utf8)
+        let group = DispatchGroup()
+        let failed = Mutex(false)
+        let start = Bench.now()
+        for _ in 0..<streams {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let fd = connectLoopback(port: port) else {
+                    failed.withLock { $0 = true }
+                    return
+                }
+                defer { close(fd) }
+                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                // Head, then every chunk, then the 5-byte terminator: read until all of it has arrived.
+                var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+                var total = 0
+                var headEnd: Int? = nil
+                var expected = Int.max
+                while total < expected {
+                    let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                    if n <= 0 {
+                        failed.withLock { $0 = true }
+                        return
+                    }
+                    if headEnd == nil, let end = findHeadEnd(buffer, n) {
+                        headEnd = end
+                        expected = end + events * chunk + 5
+                    }
+                    total += n
+                }
+            }.start()
+        }
+        group.wait()
+        let elapsed = Bench.now() - start
+        if failed.withLock({ $0 }) { throw BenchError("a stream connection failed") }
+        return Double(streams * events) / elapsed
+    }
+
+    /// The head ends in the first read (it is small and sent before any chunk).
+    private static func findHeadEnd(_ buffer: [UInt8], _ count: Int) -> Int? {
+        guard count >= 4 else { return nil }
+        let crlfcrlf: [UInt8] = [13, 10, 13, 10]
+        for i in 0...(count - 4) where Array(buffer[i..<(i + 4)]) == crlfcrlf { return i + 4 }
+        return nil
     }
 
     /// Runs `connections` client threads for `seconds`; returns completed requests per second.
@@ -127,7 +203,9 @@ enum HTTPBenchmark {
         addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         if rc != 0 {
             close(fd)
@@ -178,7 +256,8 @@ enum HTTPBenchmark {
                         return end - start >= total ? total : nil
                     }
                     // "Content-Length: n" (this server's exact spelling).
-                    if buffer[lineStart] == UInt8(ascii: "C") && i - lineStart > 16 && buffer[lineStart + 8] == UInt8(ascii: "L") {
+                    if i - lineStart > 16 && buffer[lineStart] == UInt8(ascii: "C")
+                        && buffer[lineStart + 8] == UInt8(ascii: "L") {
                         var n = 0
                         var j = lineStart + 16
                         while j < i, buffer[j] >= 0x30 && buffer[j] <= 0x39 {

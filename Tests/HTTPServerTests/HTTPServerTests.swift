@@ -7,7 +7,9 @@ import Testing
 @testable import HTTPServer
 
 struct HTTPServerTests {
-    static func get(_ path: String, _ extra: String = "") -> String { "GET \(path) HTTP/1.1\r\nHost: t\r\n\(extra)\r\n" }
+    static func get(_ path: String, _ extra: String = "") -> String {
+        "GET \(path) HTTP/1.1\r\nHost: t\r\n\(extra)\r\n"
+    }
 
     @Test func servesManyRequestsOnOneKeepAliveConnection() async throws {
         try await withServer(handler: echoHandler) { server in
@@ -50,7 +52,8 @@ struct HTTPServerTests {
         try await withServer(handler: echoHandler) { server in
             let client = try await RawClient.connect(port: server.port, receiveBuffer: 32 * 1024)
             let body = (0..<(3 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
-            try await client.send(Array("POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            let head = "POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n"
+            try await client.send(Array(head.utf8) + body)
             let response = try await client.readResponse(timeout: 30)
             #expect(response.header("X-Body-Length") == String(body.count))
             #expect(response.body.count == body.count + "POST /big ".utf8.count)
@@ -94,7 +97,8 @@ struct HTTPServerTests {
             var request = Array("PUT /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
             var offset = 0
             for size in [1, 7, 1000, 13, 2979, 1000] {
-                request += Array("\(String(size, radix: 16));ext=\"x\"\r\n".utf8) + payload[offset..<offset + size] + [13, 10]
+                request += Array("\(String(size, radix: 16));ext=\"x\"\r\n".utf8)
+                request += payload[offset..<offset + size] + [13, 10]
                 offset += size
             }
             request += Array("0\r\nX-Trailer: t\r\n\r\n".utf8)
@@ -137,6 +141,24 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func largeStreamChunksArriveExactly() async throws {
+        let big = (0..<(300 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let handler: HTTPHandler = { _ in
+            HTTPResponse(body: .stream { writer in
+                try await writer.write(Array("small".utf8))
+                try await writer.write(big)
+                try await writer.write(Array("tail".utf8))
+            })
+        }
+        try await withServer(handler: handler) { server in
+            let client = try await RawClient.connect(port: server.port, receiveBuffer: 16 * 1024)
+            try await client.send(Self.get("/big"))
+            let response = try await client.readResponse()
+            #expect(response.chunkSizes == [5, big.count, 4])
+            #expect(response.body == Array("small".utf8) + big + Array("tail".utf8))
+        }
+    }
+
     @Test func streamToHTTP10ClientEndsWithTheConnection() async throws {
         let handler: HTTPHandler = { _ in
             HTTPResponse(body: .stream { writer in
@@ -166,7 +188,8 @@ struct HTTPServerTests {
             #expect(response.text == "PUT /up data")
 
             // A body that would be too large is refused without 100, and the connection closes.
-            try await client.send("PUT /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")
+            try await client.send(
+                "PUT /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")
             let refused = try await client.readResponse()
             #expect(refused.status == 413)
             #expect(await client.closedByServer())
@@ -183,6 +206,18 @@ struct HTTPServerTests {
             // Had body bytes been sent, they would be read here as the next status line.
             try await client.send(Self.get("/next"))
             #expect(try await client.readResponse().text == "GET /next ")
+        }
+    }
+
+    @Test func headMayDeclareTheLengthOfTheBodyItOmits() async throws {
+        let handler: HTTPHandler = { _ in HTTPResponse(status: 200, headers: ["Content-Length": "1234"]) }
+        try await withServer(handler: handler) { server in
+            let client = try await RawClient.connect(port: server.port)
+            try await client.send("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try await client.readResponse(head: true).header("Content-Length") == "1234")
+            // For GET the length is what is actually sent.
+            try await client.send(Self.get("/h"))
+            #expect(try await client.readResponse().header("Content-Length") == "0")
         }
     }
 
@@ -300,7 +335,8 @@ struct HTTPServerTests {
         try await withServer(Self.quick, handler: echoHandler) { server in
             let client = try await RawClient.connect(port: server.port)
             // Dribble a byte every 50 ms: each byte is progress, but the head as a whole takes too long.
-            let text = Array("GET /slowloris HTTP/1.1\r\nHost: t\r\nX-Padding: ".utf8) + Array(repeating: UInt8(ascii: "p"), count: 200)
+            let text = Array("GET /slowloris HTTP/1.1\r\nHost: t\r\nX-Padding: ".utf8)
+                + Array(repeating: UInt8(ascii: "p"), count: 200)
             var sent = 0
             while sent < text.count {
                 do { try await client.send([text[sent]]) } catch { break }
@@ -415,8 +451,18 @@ struct HTTPServerTests {
         await #expect(throws: ClientError.self) { try await RawClient.connect(port: server.port) }
     }
 
+    @Test func localhostListensWhereLoopbackClientsDial() async throws {
+        try await withServer(.init(host: "localhost"), handler: echoHandler) { server in
+            let client = try await RawClient.connect(port: server.port)
+            try await client.send(Self.get("/local"))
+            #expect(try await client.readResponse().status == 200)
+        }
+    }
+
     @Test func invalidConfigurationAndBusyPortAreTypedErrors() throws {
-        #expect(throws: HTTPServerError.self) { try HTTPServer(configuration: .init(port: 70000), handler: echoHandler) }
+        #expect(throws: HTTPServerError.self) {
+            try HTTPServer(configuration: .init(port: 70000), handler: echoHandler)
+        }
         let first = try HTTPServer(handler: echoHandler)
         #expect {
             try HTTPServer(configuration: .init(port: first.port), handler: echoHandler)
@@ -424,6 +470,8 @@ struct HTTPServerTests {
             guard case HTTPServerError.listen(_, _, "bind", EADDRINUSE) = error else { return false }
             return true
         }
-        #expect(throws: HTTPServerError.self) { try HTTPServer(configuration: .init(host: "no.such.host.invalid"), handler: echoHandler) }
+        #expect(throws: HTTPServerError.self) {
+            try HTTPServer(configuration: .init(host: "no.such.host.invalid"), handler: echoHandler)
+        }
     }
 }

@@ -64,7 +64,7 @@ struct HTTPStreamingTests {
             let accepted = written.load(ordering: .relaxed)
             // Bounded by the kernel's socket buffers (a few MiB on loopback), not by what the producer wants.
             #expect(accepted < total)
-            #expect(accepted * chunk.count < 16 * 1024 * 1024, "\(accepted) chunks taken by a reader that reads nothing")
+            #expect(accepted * chunk.count < 16 * 1024 * 1024, "\(accepted) chunks taken by a reader reading nothing")
             #expect(server.statistics.activeStreams == 1)
 
             client.disconnect()
@@ -160,6 +160,40 @@ struct HTTPStreamingTests {
         }
     }
 
+    @Test func streamsMayFinishDuringShutdownWhenAskedToDrain() async throws {
+        let handler: HTTPHandler = { request in
+            HTTPResponse(body: .stream { writer in
+                let forever = request.path == "/forever"
+                var i = 0
+                while forever || i < 20 {
+                    try await writer.write(Array("event \(i)\n".utf8))
+                    try await Task.sleep(for: .milliseconds(10))
+                    i += 1
+                }
+            })
+        }
+        let config = HTTPServer.Configuration(shutdownGracePeriod: .seconds(2), drainStreamsOnShutdown: true)
+        let server = try HTTPServer(configuration: config, handler: handler)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let finite = try await RawClient.connect(port: server.port)
+            try await finite.send(Self.get("/finite"))
+            let endless = try await RawClient.connect(port: server.port)
+            try await endless.send(Self.get("/forever"))
+            #expect(await eventually { server.statistics.activeStreams == 2 })
+            server.shutdown()
+            // The finite stream runs to its end, terminator included.
+            let response = try await finite.readResponse()
+            #expect(response.text.split(separator: "\n").count == 20)
+            #expect(await finite.closedByServer())
+            // The endless one is cut at the grace period, without its terminator.
+            let cut = String(decoding: try await endless.readToEnd(), as: UTF8.self)
+            #expect(cut.contains("event 1\n"))
+            #expect(!cut.hasSuffix("0\r\n\r\n"))
+            try await group.waitForAll()
+        }
+    }
+
     @Test func manyConcurrentStreamsAllArriveIntact() async throws {
         let handler: HTTPHandler = { request in
             let n = request.query("n").flatMap(Int.init) ?? 0
@@ -195,7 +229,7 @@ struct HTTPStreamingTests {
                 for worker in 0..<6 {
                     group.addTask {
                         var rng = SplitMix64(seed: 0xF00D + UInt64(worker))
-                        for round in 0..<40 {
+                        for round in 0..<fuzzRounds(40) {
                             let client = try await RawClient.connect(port: server.port)
                             try? await client.send(Self.fuzzInput(&rng))
                             if round % 2 == 0 {

@@ -83,7 +83,9 @@ final class RawClient: Sendable {
         try await onQueue {
             var sent = 0
             while sent < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+                let n = bytes.withUnsafeBytes {
+                    Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+                }
                 guard n > 0 else { throw ClientError("send: \(String(cString: strerror(errno)))") }
                 sent += n
             }
@@ -181,7 +183,8 @@ final class RawClient: Sendable {
             let line = try readLine(deadline: deadline)
             if line.isEmpty { break }
             guard let colon = line.firstIndex(of: ":") else { throw ClientError("bad header: \(line)") }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers.append((String(line[..<colon]), value))
         }
         var response = RawResponse(status: status, headers: headers, body: [])
         if isHead || status < 200 || status == 204 || status == 304 { return response }
