@@ -3,7 +3,7 @@
 // (getrusage of this process: the curl thread plus the task pool) is measured alone. Also: peak RSS while
 // streaming (bounded buffering) and the RSS of an idle client process.
 //
-//   gantry-bench watch [--events N] [--runs R]     client side; spawns the server itself
+//   gantry-bench watch [--events N] [--runs R] [--mode dynamic|typed]   client side; spawns the server
 //   gantry-bench watch --serve --events N          server side (internal)
 //   gantry-bench watch --idle-client --port P      idle client (internal): prints its RSS
 
@@ -25,10 +25,11 @@ enum WatchBenchmark {
         let rssAtStart = memory("VmRSS")
         let client = try KubeClient(configuration: ClientConfiguration(server: "http://127.0.0.1:\(server.port)"))
         print("this process at start: \(rssAtStart) MiB RSS")
-        print("server pid \(server.pid) on port \(server.port); \(events) events per run, \(runs) runs (median)")
+        print("client pid \(getpid()), server pid \(server.pid) on port \(server.port); \(events) events per run, \(runs) runs (median)")
         print("event size: \(PodEvents.lines[0].count) bytes")
 
-        for mode in ["dynamic", "typed"] {
+        let modes = Bench.option("mode", in: args).map { [$0] } ?? ["dynamic", "typed"]
+        for mode in modes {
             var wallRates: [Double] = []
             var cpuRates: [Double] = []
             for _ in 0..<runs {
@@ -37,9 +38,9 @@ enum WatchBenchmark {
                     let t0 = Bench.now()
                     var count = 0
                     if mode == "typed" {
-                        for try await event in try await client.watch(BenchPod.self) where event.object != nil { count += 1 }
+                        for try await event in try await client.watch(Pod.self) where event.object != nil { count += 1 }
                     } else {
-                        for try await event in try await client.watch(BenchPod.descriptor) where event.object != nil { count += 1 }
+                        for try await event in try await client.watch(Pod.descriptor) where event.object != nil { count += 1 }
                     }
                     return (Bench.now() - t0, cpuSeconds() - cpu0, count)
                 }
@@ -104,7 +105,7 @@ enum WatchBenchmark {
         let atStart = memory("VmRSS")
         let client = try KubeClient(configuration: ClientConfiguration(server: "http://127.0.0.1:\(port)"))
         let afterInit = memory("VmRSS")
-        _ = try await client.list(BenchPod.self)
+        _ = try await client.list(Pod.self)
         let afterRequest = memory("VmRSS")
         let idlers = ResourceDescriptor(group: "", version: "v1", kind: "Idler", plural: "idlers", namespaced: true)
         let watch = try await client.watch(idlers)
@@ -217,72 +218,5 @@ enum PodEvents {
         var out: [UInt8] = []
         for i in start..<(start + count) { out += lines[i % distinct] }
         return out
-    }
-}
-
-/// Stand-in for core/v1 Pod until KubeCore's typed kind lands: the fields the scheduler and controllers
-/// read, the rest kept as unknown fields.
-struct BenchPod: KubeResource {
-    static let descriptor = ResourceDescriptor(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true)
-    var apiVersion: String?
-    var kind: String?
-    var metadata: ObjectMeta
-    var spec: Spec?
-    var status: PodStatus?
-    var unknownFields: UnknownFields? = nil
-
-    struct Spec: Codable, Sendable {
-        var schedulerName: String?
-        var priority: Int32?
-        var nodeName: String?
-        var nodeSelector: [String: String]?
-        var containers: [Container]
-        var tolerations: [Toleration]?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct Container: Codable, Sendable {
-        var name: String
-        var image: String?
-        var command: [String]?
-        var env: [EnvVar]?
-        var resources: Resources?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct EnvVar: Codable, Sendable {
-        var name: String
-        var value: String?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct Resources: Codable, Sendable {
-        var requests: [String: String]?
-        var limits: [String: String]?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct Toleration: Codable, Sendable {
-        var key: String?
-        var `operator`: String?
-        var value: String?
-        var effect: String?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct PodStatus: Codable, Sendable {
-        var phase: String?
-        var conditions: [PodCondition]?
-        var hostIP: String?
-        var podIP: String?
-        var startTime: Time?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct PodCondition: Codable, Sendable {
-        var type: String
-        var status: String
-        var lastTransitionTime: Time?
-        var unknownFields: UnknownFields? = nil
     }
 }
