@@ -125,7 +125,8 @@ struct LoopbackErrorTests {
             return statusResponse(code, String(parts.last ?? ""), "failure \(last)", headers: headers)
         }
         defer { server.stop() }
-        let client = try makeClient(server)
+        var client = try makeClient(server)
+        client.retryAfterAttempts = 0
         let pods = ResourceDescriptor(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true)
         for (code, reason, expected) in table {
             let error = await #expect(throws: KubeError.self) { _ = try await client.get(pods, name: "\(code)-\(reason)") }

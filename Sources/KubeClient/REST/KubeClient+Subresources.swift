@@ -80,7 +80,8 @@ extension KubeClient {
     }
 
     /// Evicts a pod (`POST pods/{name}/eviction`, policy/v1). A PodDisruptionBudget that forbids it answers
-    /// 429, i.e. `KubeError.tooManyRequests`: retry later.
+    /// 429, i.e. `KubeError.tooManyRequests` with `retryAfter`; that comes back at once, not retried, so the
+    /// caller (preemption) can pick another victim instead of waiting.
     public func evict(pod: String, namespace: String, options: DeleteOptions = DeleteOptions()) async throws {
         var deleteOptions = options.object
         deleteOptions["apiVersion"] = nil
@@ -95,7 +96,7 @@ extension KubeClient {
         let namespace = objectNamespace(podsDescriptor, nil, objectNamespace: eviction.metadata.namespace)
         let path = ResourcePath(podsDescriptor, namespace: namespace,
                                 name: try requireName(eviction.metadata.name, "evict", podsDescriptor), subresource: "eviction")
-        _ = try await writeRaw(.post, path, try encodeRequestBody(eviction), WriteOptions())
+        _ = try await writeRaw(.post, path, try encodeRequestBody(eviction), WriteOptions(), retryThrottled: false)
     }
 
     private func encodeRequestBody<T: Encodable>(_ value: T) throws -> JSONValue {
