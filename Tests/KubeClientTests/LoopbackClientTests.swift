@@ -188,6 +188,22 @@ struct LoopbackErrorTests {
     }
 }
 
+struct LoopbackConnectionTests {
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        let peers = Mutex<[String]>([])
+        let server = try LoopbackServer { request in
+            peers.withLock { $0.append(request.remoteAddress ?? "?") }
+            return .json(JSONWriter.write(widgetJSON("w")))
+        }
+        defer { server.stop() }
+        let client = try makeClient(server)
+        for _ in 0..<5 { _ = try await client.get(Widget.self, name: "w") }
+        let seen = peers.withLock { $0 }
+        #expect(seen.count == 5)
+        #expect(Set(seen).count == 1, "peer addresses: \(seen)")
+    }
+}
+
 struct LoopbackCredentialTests {
     @Test func bearerTokenFileIsReReadAfterRotation() async throws {
         let seen = Mutex<[String]>([])
