@@ -10,14 +10,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "KubeCore", targets: ["KubeCore"]),
+        .library(name: "GantryScheduling", targets: ["GantryScheduling"]),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "KubeCore", dependencies: ["CYAML"]),
         .target(name: "HTTPServer"),
+        .target(name: "GantryScheduling"),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore"]),
+        .testTarget(name: "GantrySchedulingTests", dependencies: ["GantryScheduling"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "GantryScheduling"]),
     ],
     swiftLanguageModes: [.v6]
 )
