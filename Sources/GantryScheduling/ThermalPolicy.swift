@@ -131,3 +131,17 @@ public struct ThermalPolicy: Hashable, Sendable, Codable {
         return worst
     }
 }
+
+extension NodeThermalState {
+    /// Headroom score 0...10 of a placement: the worst configured level (chip over the assigned devices,
+    /// chassis, rack); 10 when the pool sets no thresholds.
+    public func headroom(for a: DeviceAssignment) -> Double {
+        var s = 10.0
+        if let c = chassisScore { s = min(s, c) }
+        if let r = rackScore { s = min(s, r) }
+        if let chip = chipScores {
+            for i in a.devices where i < chip.count { s = min(s, chip[i]) }
+        }
+        return s
+    }
+}

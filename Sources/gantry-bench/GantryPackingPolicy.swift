@@ -2,13 +2,29 @@
 import Foundation
 import GantryScheduling
 
+/// Gantry's default policy on the benchmark: the engine's own filter and score (PlacementEngine with the
+/// default pool policy), learning the demand mix from the pods as they arrive.
 struct GantryPackingPolicy: PackingPolicy {
-    static let variants: [String] = []
+    var engine = PlacementEngine()
+    static let epoch = Date(timeIntervalSince1970: 0)
+
+    mutating func place(_ pod: TracePod, _ r: CompiledRequest, in ledger: DeviceLedger, rank: [Int]) -> PackingPlacement? {
+        let request = pod.request
+        engine.observe(request)
+        guard let c = engine.best(request, in: ledger, now: Self.epoch) else { return nil }
+        return PackingPlacement(slot: c.slot, assignment: c.assignment)
+    }
+}
+
+struct ResearchPolicy: PackingPolicy {
     static func isVariant(_ name: String) -> Bool { name.hasPrefix("gx:") }
 
     var params: [String: Double] = [:]
     var counts: [String: (FGDPolicy.Typical, Int)] = [:]
     var observed = 0
+    var sliceHist = [Double](repeating: 0, count: 101)
+    var slicesSeen = 0.0
+    var gpuPodCPU = 0.0, gpuPodMem = 0.0, gpuPodGPU = 0.0
     var typical: [FGDPolicy.Typical] = []
     var lastRefresh = 0
     var gaps = [Int](repeating: 0, count: 101)
@@ -27,6 +43,12 @@ struct GantryPackingPolicy: PackingPolicy {
         let key = "\(pod.cpuMilli)/\(pod.gpuMilli)/\(pod.gpuCount)/\(pod.models.joined(separator: "|"))"
         counts[key, default: (FGDPolicy.Typical(cpu: pod.cpuMilli, milli: pod.gpuMilli, count: pod.gpuCount, models: Set(pod.models), p: 0), 0)].1 += 1
         observed += 1
+        if pod.gpuCount == 1 && pod.gpuMilli < 1000 { sliceHist[pod.gpuMilli / 10] += 1; slicesSeen += 1 }
+        if pod.demandMilli > 0 {
+            gpuPodCPU += Double(pod.cpuMilli)
+            gpuPodMem += Double(pod.memoryMiB)
+            gpuPodGPU += Double(pod.demandMilli)
+        }
         if observed - lastRefresh >= max(1, observed / 32) {
             lastRefresh = observed
             let sorted = counts.values.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : ($0.0.cpu, $0.0.milli) < ($1.0.cpu, $1.0.milli) }
@@ -57,6 +79,22 @@ struct GantryPackingPolicy: PackingPolicy {
         return f
     }
 
+    /// GPU (milli) on the node that the average GPU pod could not use for lack of CPU or memory.
+    func starved(gpu: Int, cpu: Int64, memMiB: Int64) -> Double {
+        guard gpuPodGPU > 0 else { return 0 }
+        let byCPU = Double(cpu) / (gpuPodCPU / gpuPodGPU)
+        let byMem = p("mem", 1) > 0 ? Double(memMiB) / (gpuPodMem / gpuPodGPU) : Double.infinity
+        return max(0, Double(gpu) - min(byCPU, byMem))
+    }
+
+    /// Expected dead share of a partly used device with `h` percent free: h × P(next slice needs more).
+    func dead(_ h: Int) -> Double {
+        guard h > 0 && h < 100 && slicesSeen > 0 else { return 0 }
+        var bigger = 0.0
+        for c in (h + 1)...100 { bigger += sliceHist[c] }
+        return Double(h) * bigger / slicesSeen
+    }
+
     func ssDelta(from g: Int, take s: Int) -> Double {
         var d = 0.0
         if g < 100 && g > 0 { d += Double(-2 * gaps[g] + 1) }
@@ -68,7 +106,7 @@ struct GantryPackingPolicy: PackingPolicy {
     mutating func place(_ pod: TracePod, _ r: CompiledRequest, in ledger: DeviceLedger, rank: [Int]) -> PackingPlacement? {
         observe(pod)
         if cache.count != ledger.nodes.count { cache = Array(repeating: (UInt64.max, 0), count: ledger.nodes.count) }
-        let wF = p("fgd", 1), round = p("round", 0) > 0, wSS = p("ss", 0), wPack = p("pack", 0)
+        let wF = p("fgd", 1), round = p("round", 0) > 0, wSS = p("ss", 0), wPack = p("pack", 0), wBal = p("bal", 0)
         var best = BestChoice<Double>()
         for slot in 0..<ledger.nodes.count where ledger.nodes[slot].active {
             let node = ledger.nodes[slot]
@@ -79,6 +117,8 @@ struct GantryPackingPolicy: PackingPolicy {
             let before = cache[slot].1
             let cpuAfter = node.cpuFree - pod.cpuMilli
             let totalMilli = Double(node.devices.count * 1000)
+            let memAfter = (node.memoryFree >> 20) - pod.memoryMiB
+            let starvedBefore = wBal != 0 ? starved(gpu: left.reduce(0, +), cpu: node.cpuFree, memMiB: node.memoryFree >> 20) : 0
             func score(_ after: Double, _ ss: Double, leftTotal: Int) -> Double {
                 var s = 0.0
                 if wF != 0 {
@@ -87,6 +127,7 @@ struct GantryPackingPolicy: PackingPolicy {
                 }
                 s -= wSS * ss
                 if totalMilli > 0 { s += wPack * (1 - Double(leftTotal) / totalMilli) }
+                if wBal != 0 { s -= wBal * (starved(gpu: leftTotal, cpu: cpuAfter, memMiB: memAfter) - starvedBefore) / 1000 }
                 return s
             }
             if pod.gpuCount == 1 && pod.gpuMilli < 1000 {
@@ -98,7 +139,9 @@ struct GantryPackingPolicy: PackingPolicy {
                     let s = score(wF != 0 ? frag(cpuLeft: cpuAfter, left: left, model: model) : 0,
                                   ssDelta(from: g / 10, take: pod.gpuMilli / 10), leftTotal: left.reduce(0, +))
                     left[i] += pod.gpuMilli
-                    if nodeBest == nil || s > nodeBest!.0 { nodeBest = (s, i) }
+                    let t = s - p("tight", 0) * Double(g - pod.gpuMilli) / 1000
+                        - p("hole", 0) * (dead((g - pod.gpuMilli) / 10) - dead(g / 10)) / 100
+                    if nodeBest == nil || t > nodeBest!.0 || (t == nodeBest!.0 && p("dbf", 0) > 0 && g < left[nodeBest!.1]) { nodeBest = (t, i) }
                 }
                 if let (s, i) = nodeBest { best.offer(slot, s, rank: rank[slot], DeviceAssignment(slices: DeviceMask(bits: 1 << UInt64(i)))) }
             } else {

@@ -227,7 +227,9 @@ struct FGDPolicy: PackingPolicy {
             let cpuAfter = node.cpuFree - pod.cpuMilli
             if pod.gpuCount == 1 && pod.gpuMilli < 1000 {
                 var nodeBest: (Int64, Int)? = nil
-                for i in node.sliceCandidates(r, blocked: .empty) {
+                var seen = Set<Int>()
+                // Devices with equal free share score equally; the first one wins, as in the simulator.
+                for i in node.sliceCandidates(r, blocked: .empty) where seen.insert(left[i]).inserted {
                     left[i] -= pod.gpuMilli
                     let s = Self.score(before, frag(cpuLeft: cpuAfter, left: left, model: model))
                     left[i] += pod.gpuMilli

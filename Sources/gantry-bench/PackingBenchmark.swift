@@ -37,12 +37,16 @@ enum PackingBenchmark {
         let traces = Bench.options("trace", in: args).isEmpty ? defaultTraces : Bench.options("trace", in: args)
         var policies = Bench.options("policy", in: args).isEmpty ? allPolicies : Bench.options("policy", in: args)
         policies = policies.map { $0.lowercased() }
-        for p in policies where !allPolicies.contains(p) && !GantryPackingPolicy.isVariant(p) {
+        for p in policies where !allPolicies.contains(p) && !ResearchPolicy.isVariant(p) {
             throw BenchError.usage("unknown policy \(p); choose from \(allPolicies.joined(separator: ", "))")
         }
         let seeds = try parseSeeds(Bench.option("seeds", in: args) ?? "42-51")
         let resample = Bench.option("resample", in: args).flatMap { UInt64($0) }
         let json = Bench.flag("json", in: args)
+        let nodeOrder = Bench.option("node-order", in: args) ?? "seeded"
+        guard ["seeded", "trace", "small-first", "large-first"].contains(nodeOrder) else {
+            throw BenchError.usage("--node-order \(nodeOrder): expected seeded, trace, small-first or large-first")
+        }
         let threads = Int(Bench.option("threads", in: args) ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
 
         let nodes = try TraceLoader.nodes(nodeFile)
@@ -58,7 +62,7 @@ enum PackingBenchmark {
         let started = Bench.now()
         let work: @Sendable (Int) -> Void = { i in
             let (t, p, s) = jobs[i]
-            let r = replay(trace: t, pods: podLists[t] ?? [], nodes: nodes, policy: p, seed: s)
+            let r = replay(trace: t, pods: podLists[t] ?? [], nodes: nodes, policy: p, seed: s, nodeOrder: nodeOrder)
             let done = results.withLock { $0.append(r); return $0.count }
             FileHandle.standardError.write(Data(String(format: "[%d/%d %.0fs] %@ %@ seed %llu: %.2f%% (%.1fs)\n", done, jobs.count,
                                                        Bench.now() - started, t, p, s, r.unallocatedAt100, r.seconds).utf8))
@@ -103,13 +107,17 @@ enum PackingBenchmark {
         case "gpupacking": return GpuPackingPolicy()
         case "fgd": return FGDPolicy(trace: pods, nodes: nodes)
         case "bestfit": return BestFitPolicy()
-        default: return GantryPackingPolicy(variant: name)
+        case "gantry": return GantryPackingPolicy()
+        default: return ResearchPolicy(variant: name)
         }
     }
 
-    static func replay(trace: String, pods: [TracePod], nodes: [TraceNode], policy name: String, seed: UInt64) -> RunResult {
+    static func replay(trace: String, pods: [TracePod], nodes: [TraceNode], policy name: String, seed: UInt64,
+                       nodeOrder: String = "seeded") -> RunResult {
         let t0 = Bench.now()
-        var ledger = DeviceLedger(nodes: TraceReplay.cluster(nodes, seed: seed))
+        var ledger = DeviceLedger(nodes: TraceReplay.cluster(nodes, seed: seed, order: nodeOrder))
+        // Equal scores go to the first node by name: by default the seeded random name order of the published
+        // runs; the other orders (encoded in the names) test how much a policy leans on it.
         var rank = [Int](repeating: 0, count: ledger.nodes.count)
         for (i, slot) in ledger.nodes.indices.sorted(by: { ledger.nodes[$0].name < ledger.nodes[$1].name }).enumerated() { rank[slot] = i }
         let capacity = Int64(nodes.reduce(0) { $0 + $1.gpus }) * 1000
@@ -119,6 +127,9 @@ enum PackingBenchmark {
         var allocated: Int64 = 0
         var failed = 0
         var violations = 0
+        let diagnose = ProcessInfo.processInfo.environment["PACKING_DIAGNOSE"] != nil
+        var diagnosed = false
+        var failedByClass: [String: (Int, Int64)] = [:]
         var binSum = [Double](repeating: 0, count: 131)
         var binCount = [Int](repeating: 0, count: 131)
         for (k, pod) in sequence.enumerated() {
@@ -136,6 +147,13 @@ enum PackingBenchmark {
                 }
             } else {
                 failed += 1
+                let cls = pod.gpuCount == 0 ? "cpu" : pod.gpuMilli < 1000 ? "share" : "\(pod.gpuCount)gpu"
+                failedByClass[cls, default: (0, 0)].0 += 1
+                failedByClass[cls, default: (0, 0)].1 += pod.demandMilli
+            }
+            if diagnose && !diagnosed && arrived >= capacity {
+                diagnosed = true
+                report(ledger: ledger, shapes: pods, failedByClass: failedByClass, label: "\(trace) \(name) seed \(seed)")
             }
             let bin = Int((100 * Double(arrived) / Double(capacity)).rounded())
             if bin >= 0 && bin <= 130 {
@@ -156,6 +174,46 @@ enum PackingBenchmark {
         let last = (0...130).last { binCount[$0] > 0 } ?? 130
         return RunResult(trace: trace, policy: name, seed: seed, unallocatedAt100: at(100), unallocatedAtEnd: at(last),
                          failedPods: failed, violations: violations, seconds: Bench.now() - t0)
+    }
+
+    /// Where the free GPU capacity sits when arrivals reach 100 % (research aid, PACKING_DIAGNOSE=1).
+    static func report(ledger: DeviceLedger, shapes: [TracePod], failedByClass: [String: (Int, Int64)], label: String) {
+        var idleByType: [String: Int] = [:]
+        var partialByType: [String: Int] = [:]
+        var cpuStranded = 0
+        var memStranded = 0
+        var partialHist = [Int](repeating: 0, count: 11)
+        for n in ledger.nodes where n.active {
+            let key = "\(n.spec.devices.first?.model ?? "-")x\(n.devices.count)/\(n.spec.cpuMilli / 1000)c"
+            for d in n.devices where !d.exclusive {
+                if d.isIdle { idleByType[key, default: 0] += 1000 } else if d.freeCores > 0 {
+                    partialByType[key, default: 0] += d.freeCores * 10
+                    partialHist[min(10, d.freeCores / 10)] += d.freeCores * 10
+                }
+            }
+            let free = n.devices.reduce(0) { $0 + ($1.exclusive ? 0 : $1.freeCores * 10) }
+            if n.cpuFree < 4000 { cpuStranded += free }
+            if n.memoryFree < (16 << 30) { memStranded += free }
+        }
+        // Classify every free share: usable by some pod shape of the trace now, too small for any shape's GPU
+        // demand, or big enough but starved of CPU/memory on its node.
+        var usable = 0, tooSmall = 0, starved = 0
+        for n in ledger.nodes where n.active {
+            for d in n.devices where !d.exclusive && d.freeCores > 0 {
+                let f = d.freeCores * 10
+                let gpuFits = shapes.filter { $0.gpuCount >= 1 && (d.isIdle || ($0.gpuCount == 1 && $0.gpuMilli <= f)) }
+                if gpuFits.isEmpty { tooSmall += f }
+                else if gpuFits.contains(where: { $0.cpuMilli <= n.cpuFree && ($0.memoryMiB << 20) <= n.memoryFree }) { usable += f }
+                else { starved += f }
+            }
+        }
+        var out = "== \(label): free at arrived 100%: usable \(usable), too small for any shape \(tooSmall), cpu/mem-starved \(starved)\n"
+        out += "  idle GPUs by node type (milli): \(idleByType.sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))\n"
+        out += "  partial GPU free by node type: \(partialByType.sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))\n"
+        out += "  partial free by decile of free share: \(partialHist)\n"
+        out += "  free on nodes with < 4 cores free: \(cpuStranded), with < 16 GiB free: \(memStranded)\n"
+        out += "  failed by class (pods, milli): \(failedByClass.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.0)/\($0.value.1)" }.joined(separator: " "))\n"
+        FileHandle.standardError.write(Data(out.utf8))
     }
 
     static func runParallel(_ count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> Void) {

@@ -109,10 +109,24 @@ enum TraceReplay {
 
     /// Node specs with the seeded 4-digit name prefix of the published simulator, so that "first node name
     /// among equal scores" is a seeded random order, as in the published runs.
-    static func cluster(_ nodes: [TraceNode], seed: UInt64) -> [NodeSpec] {
+    /// `order` other than "seeded" replaces the prefix by the node's position in that order: "trace" (file
+    /// order), "small-first" or "large-first" (by device count, seeded order within a count).
+    static func cluster(_ nodes: [TraceNode], seed: UInt64, order: String = "seeded") -> [NodeSpec] {
         var rng = SeededRandom.stream(seed, 2)
-        return nodes.map { n in
-            let name = String(format: "%04d-", Int(rng.next() % 10_000)) + n.name
+        var names = nodes.map { String(format: "%04d-", Int(rng.next() % 10_000)) + $0.name }
+        if order != "seeded" {
+            var idx = Array(nodes.indices).sorted { names[$0] < names[$1] }
+            switch order {
+            case "trace": idx = Array(nodes.indices)
+            case "small-first": idx.sort { (nodes[$0].gpus, names[$0]) < (nodes[$1].gpus, names[$1]) }
+            case "large-first": idx.sort { (-nodes[$0].gpus, names[$0]) < (-nodes[$1].gpus, names[$1]) }
+            default: break
+            }
+            for (pos, i) in idx.enumerated() { names[i] = String(format: "%05d-", pos) + nodes[i].name }
+        }
+        return nodes.indices.map { k in
+            let n = nodes[k]
+            let name = names[k]
             let devices = (0..<n.gpus).map { i in
                 DeviceSpec(id: "\(name)/gpu\(i)", index: i, vendor: "gpu", model: n.model, memoryMiB: memoryMiB(n.model),
                            cores: 100, maxSlices: 100)
