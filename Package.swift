@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "HTTPServer"),
         .target(name: "GantryScheduling"),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
-        .testTarget(name: "GantrySchedulingTests", dependencies: ["GantryScheduling"]),
+        .testTarget(name: "GantrySchedulingTests", dependencies: ["GantryScheduling", "gantry-bench"]),
         .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "GantryScheduling"]),
     ],
     swiftLanguageModes: [.v6]

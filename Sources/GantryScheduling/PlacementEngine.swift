@@ -126,9 +126,9 @@ struct ScanContext {
     let weights: [Double]
     let demand: ShapeDistribution
     let now: Date
-    let hasGang: Bool
-    let gangSlots: Set<Int>
-    let gangRacks: Set<Int32>
+    var hasGang: Bool
+    var gangSlots: Set<Int>
+    var gangRacks: Set<Int32>
 
     init(_ r: CompiledRequest, ledger: DeviceLedger, engine: PlacementEngine, now: Date, gang: GangContext?) {
         self.r = r
@@ -189,22 +189,24 @@ extension LedgerNode {
         }
         // Score each candidate device as the slice's home; devices in the same state score the same, so
         // each state is scored once and the lowest position of it wins.
+        // Equal scores go to the cooler device, then the lower position.
         var seen: [(Int, Int, Double)] = []
-        var ranked: [(score: Double, pos: Int)] = []
+        var ranked: [(score: Double, heat: Double, pos: Int)] = []
         for i in cand {
-            let key = (devices[i].freeCores, devices[i].freeMemoryMiB, thermal.chipScores.map { $0[i] } ?? 0)
+            let heat = thermal.heat.map { i < $0.count ? $0[i] : 0 } ?? 0
+            let key = (devices[i].freeCores, devices[i].freeMemoryMiB, heat)
             if seen.contains(where: { $0 == key }) && r.sliceCount == 1 { continue }
             seen.append(key)
             let a = DeviceAssignment(whole: whole, slices: DeviceMask(bits: 1 << UInt64(i)))
-            ranked.append((score(ctx, pi, slot, a, thermal, freeUnits: freeUnits), i))
+            ranked.append((score(ctx, pi, slot, a, thermal, freeUnits: freeUnits), heat, i))
         }
         if r.sliceCount == 1 {
             var best = ranked[0]
-            for c in ranked.dropFirst() where c.score > best.score { best = c }
+            for c in ranked.dropFirst() where c.score > best.score || (c.score == best.score && c.heat < best.heat) { best = c }
             let a = DeviceAssignment(whole: whole, slices: DeviceMask(bits: 1 << UInt64(best.pos)))
             return .fits(best.score, a)
         }
-        ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.pos < $1.pos }
+        ranked.sort { ($0.score, -$0.heat, -$0.pos) > ($1.score, -$1.heat, -$1.pos) }
         var slices = DeviceMask()
         for c in ranked.prefix(r.sliceCount) { slices.insert(c.pos) }
         let a = DeviceAssignment(whole: whole, slices: slices)

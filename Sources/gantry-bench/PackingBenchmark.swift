@@ -113,7 +113,7 @@ enum PackingBenchmark {
     }
 
     static func replay(trace: String, pods: [TracePod], nodes: [TraceNode], policy name: String, seed: UInt64,
-                       nodeOrder: String = "seeded") -> RunResult {
+                       nodeOrder: String = "seeded", ratio: Double = 1.3) -> RunResult {
         let t0 = Bench.now()
         var ledger = DeviceLedger(nodes: TraceReplay.cluster(nodes, seed: seed, order: nodeOrder))
         // Equal scores go to the first node by name: by default the seeded random name order of the published
@@ -121,7 +121,7 @@ enum PackingBenchmark {
         var rank = [Int](repeating: 0, count: ledger.nodes.count)
         for (i, slot) in ledger.nodes.indices.sorted(by: { ledger.nodes[$0].name < ledger.nodes[$1].name }).enumerated() { rank[slot] = i }
         let capacity = Int64(nodes.reduce(0) { $0 + $1.gpus }) * 1000
-        let sequence = TraceReplay.sequence(pods, capacityMilli: capacity, seed: seed)
+        let sequence = TraceReplay.sequence(pods, capacityMilli: capacity, seed: seed, ratio: ratio)
         var policy = makePolicy(name, pods: pods, nodes: ledger.nodes.count, seed: seed)
         var arrived: Int64 = 0
         var allocated: Int64 = 0
