@@ -42,8 +42,9 @@ public enum FitResult: Hashable, Sendable {
 }
 
 /// A request resolved against one ledger's interned names, so fit compares integers. Compile once per
-/// decision; it stays valid while the ledger gains no new vendor, model or pool names.
-public struct CompiledRequest: Sendable {
+/// decision; it stays valid while the ledger gains no new vendor, model or pool names. A class: the hot
+/// loops pass one reference instead of copying a dozen fields per node.
+public final class CompiledRequest: Sendable {
     public let request: PodRequest
     let sliceCount: Int
     let sliceCores: Int32
@@ -56,6 +57,21 @@ public struct CompiledRequest: Sendable {
     let cpu: Int64
     let memory: Int64
     let wholeCount: Int
+
+    init(request: PodRequest, sliceCount: Int, sliceCores: Int32, sliceMemory: Int32?, sliceVendor: Int32,
+         whole: [(vendor: Int32, count: Int)], modelAllowed: [Bool]?, poolAllowed: [Bool]?, cpu: Int64, memory: Int64, wholeCount: Int) {
+        self.request = request
+        self.sliceCount = sliceCount
+        self.sliceCores = sliceCores
+        self.sliceMemory = sliceMemory
+        self.sliceVendor = sliceVendor
+        self.whole = whole
+        self.modelAllowed = modelAllowed
+        self.poolAllowed = poolAllowed
+        self.cpu = cpu
+        self.memory = memory
+        self.wholeCount = wholeCount
+    }
 }
 
 extension DeviceLedger {
@@ -132,22 +148,22 @@ extension LedgerNode {
 
     /// Node-level checks that need no device: cordon, pool, taints, CPU, memory, pod count.
     public func basicFailure(_ r: CompiledRequest) -> FitFailure? {
-        if !active { return .unknownNode(spec.name) }
-        if !spec.schedulable { return .cordoned }
+        if !active { return .unknownNode(name) }
+        if !schedulable { return .cordoned }
         if let allowed = r.poolAllowed {
             let c = Int(poolCode)
             if c < 0 || c >= allowed.count || !allowed[c] { return .notInAllowedPool(pool: spec.pool) }
         }
-        if !spec.taints.isEmpty {
+        if hasTaints {
             for t in spec.taints where t.repels && !r.request.tolerations.contains(t.key) {
                 return .untoleratedTaint(key: t.key)
             }
         }
-        if cpuFree < r.cpu { return .insufficientCPU(freeMilli: cpuFree, requestedMilli: r.cpu, capacityMilli: spec.cpuMilli) }
+        if cpuFree < r.cpu { return .insufficientCPU(freeMilli: cpuFree, requestedMilli: r.cpu, capacityMilli: cpuCapacity) }
         if memoryFree < r.memory {
-            return .insufficientMemory(freeBytes: memoryFree, requestedBytes: r.memory, capacityBytes: spec.memoryBytes)
+            return .insufficientMemory(freeBytes: memoryFree, requestedBytes: r.memory, capacityBytes: memoryCapacity)
         }
-        if podsFree < 1 { return .tooManyPods(capacity: spec.maxPods) }
+        if podsFree < 1 { return .tooManyPods(capacity: maxPods) }
         return nil
     }
 
@@ -262,7 +278,7 @@ extension LedgerNode {
 
     /// Validates a caller-supplied assignment against the request and the free state.
     func check(_ r: CompiledRequest, assignment a: DeviceAssignment) throws(LedgerError) {
-        if let f = basicFailure(r) { throw .doesNotFit(node: spec.name, f) }
+        if let f = basicFailure(r) { throw .doesNotFit(node: name, f) }
         if !a.whole.intersection(a.slices).isEmpty { throw .assignmentMismatch("a device is both whole and sliced") }
         for i in a.devices where i >= devices.count { throw .assignmentMismatch("device position \(i) does not exist") }
         if a.slices.count != r.sliceCount {

@@ -27,24 +27,71 @@ public struct LedgerDevice: Hashable, Sendable {
 }
 
 public struct LedgerNode: Sendable {
-    public internal(set) var spec: NodeSpec
+    /// The inventory behind one immutable reference, replaced on change: copying a node (which the filter
+    /// loops do) then retains one object instead of every string, array and dictionary of the spec.
+    final class SpecBox: Sendable {
+        let spec: NodeSpec
+        init(_ spec: NodeSpec) { self.spec = spec }
+    }
+
+    private var specBox: SpecBox
+    public var spec: NodeSpec { specBox.spec }
     /// The first `PodRequest.maxDevicesPerPod` (64) devices of `spec.devices`, in the same order.
     public internal(set) var devices: [LedgerDevice]
     public internal(set) var cpuUsed: Int64 = 0
     public internal(set) var memoryUsed: Int64 = 0
     public internal(set) var podsUsed = 0
-    public internal(set) var allocationIDs: Set<String> = []
     /// Bumped on every change to the node, so callers can cache per-node results.
     public internal(set) var generation: UInt64 = 0
     /// False for a removed node's slot (slots are reused, never shifted).
     public internal(set) var active = true
     public internal(set) var poolCode: Int32 = -1
     public internal(set) var rackCode: Int32 = -1
+    // Scalars of the spec the filter reads for every node, kept beside it.
+    public private(set) var cpuCapacity: Int64
+    public private(set) var memoryCapacity: Int64
+    public private(set) var maxPods: Int
+    public private(set) var schedulable: Bool
+    private(set) var hasTaints: Bool
+    /// Device sums over healthy devices, refreshed on every device change (the filter reads them per node).
+    private(set) var cachedTotals = NodeTotals(freeUnits: 0, totalCores: 0, usedCores: 0)
 
-    public var name: String { spec.name }
-    public var cpuFree: Int64 { spec.cpuMilli - cpuUsed }
-    public var memoryFree: Int64 { spec.memoryBytes - memoryUsed }
-    public var podsFree: Int { spec.maxPods - podsUsed }
+    mutating func refreshTotals() {
+        var free = 0, total = 0, used = 0
+        for d in devices where d.healthy {
+            total += Int(d.totalCores)
+            used += Int(d.usedCores)
+            if !d.exclusive { free += max(0, d.freeCores) }
+        }
+        cachedTotals = NodeTotals(freeUnits: Double(free) / 100, totalCores: total, usedCores: used)
+    }
+
+    init(spec: NodeSpec, devices: [LedgerDevice]) {
+        specBox = SpecBox(spec)
+        self.devices = devices
+        cpuCapacity = spec.cpuMilli
+        memoryCapacity = spec.memoryBytes
+        maxPods = spec.maxPods
+        schedulable = spec.schedulable
+        hasTaints = !spec.taints.isEmpty
+    }
+
+    /// Changes the spec (a new box) and refreshes the cached scalars.
+    mutating func updateSpec(_ change: (inout NodeSpec) -> Void) {
+        var s = specBox.spec
+        change(&s)
+        specBox = SpecBox(s)
+        cpuCapacity = s.cpuMilli
+        memoryCapacity = s.memoryBytes
+        maxPods = s.maxPods
+        schedulable = s.schedulable
+        hasTaints = !s.taints.isEmpty
+    }
+
+    public var name: String { specBox.spec.name }
+    public var cpuFree: Int64 { cpuCapacity - cpuUsed }
+    public var memoryFree: Int64 { memoryCapacity - memoryUsed }
+    public var podsFree: Int { maxPods - podsUsed }
     public var totalCores: Int { devices.reduce(0) { $0 + Int($1.totalCores) } }
     public var freeCores: Int { devices.reduce(0) { $0 + max(0, $1.healthy ? $1.freeCores : 0) } }
     public var usedCores: Int { devices.reduce(0) { $0 + Int($1.usedCores) } }
@@ -100,6 +147,8 @@ public struct DeviceLedger: Sendable {
     private var slotByName: [String: Int] = [:]
     private var freeSlots: [Int] = []
     public private(set) var allocations: [String: Allocation] = [:]
+    /// Allocation IDs per node slot.
+    private var nodeAllocations: [Set<String>] = []
     private var reservationIDs: Set<String> = []
     var vendors = Interner()
     var models = Interner()
@@ -107,6 +156,10 @@ public struct DeviceLedger: Sendable {
     var racks = Interner()
     /// Bumped on every change anywhere in the ledger.
     public private(set) var generation: UInt64 = 0
+    /// Position of each slot's node name in name order: the engine breaks equal scores by it (first-fit in
+    /// a stable order) without comparing strings. Kept up to date as nodes come and go.
+    public private(set) var nameRank: [Int] = []
+    private var sortedNames: [String] = []
 
     public init() {}
 
@@ -128,7 +181,7 @@ public struct DeviceLedger: Sendable {
 
     public func allocations(onNode name: String) -> [Allocation] {
         guard let s = slotByName[name] else { return [] }
-        return nodes[s].allocationIDs.sorted().compactMap { allocations[$0] }
+        return nodeAllocations[s].sorted().compactMap { allocations[$0] }
     }
 
     // MARK: - Inventory updates
@@ -145,20 +198,25 @@ public struct DeviceLedger: Sendable {
                          totalCores: Self.clamp32(d.cores), totalMemoryMiB: Self.clamp32(d.memoryMiB),
                          maxSlices: Self.clamp32(d.maxSlices), healthy: d.healthy)
         }
+        node.refreshTotals()
         if let slot = slotByName[spec.name] {
-            node.allocationIDs = nodes[slot].allocationIDs
             node.generation = nodes[slot].generation &+ 1
-            for id in node.allocationIDs.sorted() {
+            for id in nodeAllocations[slot].sorted() {
                 if let a = allocations[id] { Self.apply(a, to: &node, sign: 1) }
             }
             nodes[slot] = node
         } else if let slot = freeSlots.popLast() {
             node.generation = nodes[slot].generation &+ 1
             nodes[slot] = node
+            nodeAllocations[slot] = []
             slotByName[spec.name] = slot
+            insertRank(spec.name, slot: slot)
         } else {
             slotByName[spec.name] = nodes.count
             nodes.append(node)
+            nodeAllocations.append([])
+            nameRank.append(0)
+            insertRank(spec.name, slot: nodes.count - 1)
         }
     }
 
@@ -167,10 +225,11 @@ public struct DeviceLedger: Sendable {
     public mutating func removeNode(_ name: String) -> [Allocation] {
         guard let slot = slotByName.removeValue(forKey: name) else { return [] }
         generation &+= 1
-        let removed = nodes[slot].allocationIDs.sorted().compactMap { allocations.removeValue(forKey: $0) }
+        let removed = nodeAllocations[slot].sorted().compactMap { allocations.removeValue(forKey: $0) }
         for a in removed { reservationIDs.remove(a.id) }
         nodes[slot].active = false
-        nodes[slot].allocationIDs = []
+        nodeAllocations[slot] = []
+        removeRank(name, slot: slot)
         nodes[slot].devices = []
         nodes[slot].generation &+= 1
         freeSlots.append(slot)
@@ -181,31 +240,52 @@ public struct DeviceLedger: Sendable {
     public mutating func setDeviceHealth(node: String, device: String, healthy: Bool) throws(LedgerError) {
         let (slot, pos) = try locate(node: node, device: device)
         generation &+= 1
-        nodes[slot].spec.devices[pos].healthy = healthy
+        nodes[slot].updateSpec { $0.devices[pos].healthy = healthy }
         if pos < nodes[slot].devices.count { nodes[slot].devices[pos].healthy = healthy }
+        nodes[slot].refreshTotals()
         nodes[slot].generation &+= 1
     }
 
     public mutating func setDeviceTemperature(node: String, device: String, _ reading: TemperatureReading?) throws(LedgerError) {
         let (slot, pos) = try locate(node: node, device: device)
         generation &+= 1
-        nodes[slot].spec.devices[pos].temperature = reading
+        nodes[slot].updateSpec { $0.devices[pos].temperature = reading }
         nodes[slot].generation &+= 1
     }
 
     public mutating func setEnclosureTemperatures(node: String, chassis: TemperatureReading?, rack: TemperatureReading?) throws(LedgerError) {
         guard let slot = slotByName[node] else { throw .unknownNode(node) }
         generation &+= 1
-        nodes[slot].spec.chassisTemperature = chassis
-        nodes[slot].spec.rackTemperature = rack
+        nodes[slot].updateSpec {
+            $0.chassisTemperature = chassis
+            $0.rackTemperature = rack
+        }
         nodes[slot].generation &+= 1
     }
 
     public mutating func setSchedulable(node: String, _ schedulable: Bool) throws(LedgerError) {
         guard let slot = slotByName[node] else { throw .unknownNode(node) }
         generation &+= 1
-        nodes[slot].spec.schedulable = schedulable
+        nodes[slot].updateSpec { $0.schedulable = schedulable }
         nodes[slot].generation &+= 1
+    }
+
+    private mutating func insertRank(_ name: String, slot: Int) {
+        var lo = 0, hi = sortedNames.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sortedNames[mid] < name { lo = mid + 1 } else { hi = mid }
+        }
+        sortedNames.insert(name, at: lo)
+        for s in nameRank.indices where nodes[s].active && nameRank[s] >= lo && s != slot { nameRank[s] += 1 }
+        nameRank[slot] = lo
+    }
+
+    private mutating func removeRank(_ name: String, slot: Int) {
+        let r = nameRank[slot]
+        if r < sortedNames.count && sortedNames[r] == name { sortedNames.remove(at: r) }
+        for s in nameRank.indices where nodes[s].active && nameRank[s] > r { nameRank[s] -= 1 }
+        nameRank[slot] = Int.max
     }
 
     private func locate(node: String, device: String) throws(LedgerError) -> (Int, Int) {
@@ -272,7 +352,7 @@ public struct DeviceLedger: Sendable {
         if !allowOvercommit {
             let n = nodes[slot]
             if n.cpuFree < a.request.cpuMilli {
-                throw .doesNotFit(node: a.node, .insufficientCPU(freeMilli: n.cpuFree, requestedMilli: a.request.cpuMilli, capacityMilli: n.spec.cpuMilli))
+                throw .doesNotFit(node: a.node, .insufficientCPU(freeMilli: n.cpuFree, requestedMilli: a.request.cpuMilli, capacityMilli: n.cpuCapacity))
             }
             if n.memoryFree < a.request.memoryBytes {
                 throw .doesNotFit(node: a.node, .insufficientMemory(freeBytes: n.memoryFree, requestedBytes: a.request.memoryBytes, capacityBytes: n.spec.memoryBytes))
@@ -290,7 +370,7 @@ public struct DeviceLedger: Sendable {
         reservationIDs.remove(id)
         if let slot = slotByName[a.node] {
             Self.apply(a, to: &nodes[slot], sign: -1)
-            nodes[slot].allocationIDs.remove(id)
+            nodeAllocations[slot].remove(id)
             nodes[slot].generation &+= 1
         }
         return a
@@ -310,8 +390,8 @@ public struct DeviceLedger: Sendable {
         if let owner { a.owner = owner }
         allocations[podID] = a
         if let slot = slotByName[a.node] {
-            nodes[slot].allocationIDs.remove(reservationID)
-            nodes[slot].allocationIDs.insert(podID)
+            nodeAllocations[slot].remove(reservationID)
+            nodeAllocations[slot].insert(podID)
             nodes[slot].generation &+= 1
         }
         return a
@@ -332,7 +412,7 @@ public struct DeviceLedger: Sendable {
         allocations[a.id] = a
         if a.reservation != nil { reservationIDs.insert(a.id) }
         Self.apply(a, to: &nodes[slot], sign: 1)
-        nodes[slot].allocationIDs.insert(a.id)
+        nodeAllocations[slot].insert(a.id)
         nodes[slot].generation &+= 1
     }
 
@@ -352,6 +432,7 @@ public struct DeviceLedger: Sendable {
                 node.devices[pos].slices &+= s32
             }
         }
+        if !a.grants.isEmpty { node.refreshTotals() }
     }
 
     static func clamp32(_ v: Int) -> Int32 { Int32(clamping: v) }

@@ -96,31 +96,64 @@ public struct GangPlanner: Sendable {
         var placements: [MemberPlacement] = []
         var unplaced: [String] = []
         var reasons: [String: String] = [:]
-        var lastContext: (PodRequest, ScanContext)? = nil
-        for (i, m) in order.enumerated() {
-            // Members are usually identical: compile once per distinct request, refresh only the gang nodes.
-            var ctx: ScanContext
-            if let (req, c) = lastContext, req == m.request { ctx = c.with(gang: context, ledger: scratch) } else {
-                ctx = ScanContext(scratch.compile(m.request), ledger: scratch, engine: engine, now: now, gang: context)
+        // Scores of every node for the current member shape. Placing a member changes only its node and,
+        // when it enters a new rack, that rack's gang-affinity scores; everything else keeps its score, so
+        // identical members cost one rescore each instead of a full scan.
+        var shape: PodRequest? = nil
+        var ctx: ScanContext? = nil
+        var scores = [Double](repeating: -.infinity, count: scratch.nodes.count)
+        var picks = [DeviceAssignment](repeating: .none, count: scratch.nodes.count)
+        var slotsByRack: [Int32: [Int]] = [:]
+        for slot in scratch.nodes.indices where scratch.nodes[slot].active { slotsByRack[scratch.nodes[slot].rackCode, default: []].append(slot) }
+        func rescore(_ slots: [Int]?) {
+            guard let c = ctx else { return }
+            // Through a buffer pointer so nodes are read in place, not copied.
+            scratch.nodes.withUnsafeBufferPointer { buffer in
+                guard let nodes = buffer.baseAddress else { return }
+                for slot in slots ?? Array(buffer.indices) {
+                    var a = DeviceAssignment.none
+                    scores[slot] = nodes[slot].active ? nodes[slot].place(c, slot: slot, &a) : -.infinity
+                    picks[slot] = a
+                }
             }
-            lastContext = (m.request, ctx)
-            guard let choice = engine.best(ctx, in: scratch) else {
+        }
+        for (i, m) in order.enumerated() {
+            if shape != m.request {
+                shape = m.request
+                ctx = ScanContext(scratch.compile(m.request), ledger: scratch, engine: engine, now: now, gang: context)
+                rescore(nil)
+            }
+            var best = -1
+            let rank = scratch.nameRank
+            for slot in scores.indices where scores[slot] > -.infinity {
+                if best < 0 || scores[slot] > scores[best] || (scores[slot] == scores[best] && rank[slot] < rank[best]) {
+                    best = slot
+                }
+            }
+            guard best >= 0 else {
                 reasons[m.name] = engine.evaluate(m.request, in: scratch, now: now, gang: context).explanation
                 unplaced.append(m.name)
                 // Once the required members cannot all fit, the gang cannot start: stop early.
                 if placements.count + (order.count - i - 1) < needed { break }
                 continue
             }
+            let node = scratch.nodes[best].name
             do {
-                try scratch.allocate("\(spec.gang)#plan#\(m.name)", request: m.request, on: choice.node, assignment: choice.assignment)
+                try scratch.allocate("\(spec.gang)#plan#\(m.name)", request: m.request, on: node, assignment: picks[best])
             } catch {
                 reasons[m.name] = error.description
                 unplaced.append(m.name)
+                scores[best] = -.infinity
                 continue
             }
-            placements.append(MemberPlacement(member: m.name, node: choice.node, assignment: choice.assignment, request: m.request))
-            context.nodes.insert(choice.node)
-            if let rack = scratch.nodes[choice.slot].spec.rack { context.racks.insert(rack) }
+            placements.append(MemberPlacement(member: m.name, node: node, assignment: picks[best], request: m.request))
+            context.nodes.insert(node)
+            var changed = [best]
+            if let rack = scratch.nodes[best].spec.rack, context.racks.insert(rack).inserted {
+                changed += slotsByRack[scratch.nodes[best].rackCode] ?? []
+            }
+            if let c = ctx { ctx = ScanContext(c, gang: context, ledger: scratch) }
+            rescore(changed)
         }
         if placements.count < needed || (needed == 0 && placements.isEmpty && !spec.members.isEmpty) {
             return .failure(GangPlanFailure(gang: spec.gang, needed: needed, placeable: placements.count, reasons: reasons))
@@ -197,13 +230,4 @@ public struct GangPlanner: Sendable {
     }
 }
 
-extension ScanContext {
-    /// The same decision context with the gang's current nodes and racks.
-    func with(gang: GangContext, ledger: DeviceLedger) -> ScanContext {
-        var c = self
-        c.hasGang = true
-        c.gangSlots = Set(gang.nodes.compactMap { ledger.slot(of: $0) })
-        c.gangRacks = Set(gang.racks.compactMap { ledger.racks.existing($0) })
-        return c
-    }
-}
+

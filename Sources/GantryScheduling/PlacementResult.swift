@@ -2,8 +2,10 @@
 // 0...10 extender priorities), rejections split by whether preemption could help, and a "why" summary.
 
 public struct PlacementResult: Sendable {
-    /// Best first: higher score, then node name.
+    /// The best node first (highest score, then first by name); the others in node order. See `ranked`.
     public var feasible: [NodeChoice] = []
+    /// The ledger's name order by slot, for `ranked`.
+    var nameRank: [Int] = []
     public var rejected: [NodeRejection] = []
     /// Set when the request itself is malformed; then no node was evaluated.
     public var invalidRequest: RequestError?
@@ -12,14 +14,25 @@ public struct PlacementResult: Sendable {
 
     public var best: NodeChoice? { feasible.first }
 
+    /// Every feasible node, best first: higher score, then node name.
+    public var ranked: [NodeChoice] {
+        let rank = nameRank
+        return feasible.sorted {
+            if $0.score != $1.score { return $0.score > $1.score }
+            if $0.slot < rank.count && $1.slot < rank.count { return rank[$0.slot] < rank[$1.slot] }
+            return $0.node < $1.node
+        }
+    }
+
     /// Rejections that evicting pods could resolve (the extender's `FailedNodes`).
     public var resolvable: [NodeRejection] { rejected.filter { $0.failure.resolvable } }
     /// Rejections preemption cannot fix: hard thermal limits, wrong pool, too few devices even when empty
     /// (`FailedAndUnresolvableNodes`).
     public var unresolvable: [NodeRejection] { rejected.filter { !$0.failure.resolvable } }
 
-    /// Integer priorities for kube-scheduler (0...10). The engine's pick gets 10 and every other node at most
-    /// 9, so the stable first-fit order among equal scores survives kube-scheduler's random tie-break.
+    /// Integer priorities for kube-scheduler (0...10), in `feasible` order. The engine's pick gets 10 and every
+    /// other node at most 9, so the stable first-fit order among equal scores survives kube-scheduler's
+    /// random tie-break.
     public var extenderScores: [(node: String, score: Int)] {
         feasible.enumerated().map { i, c in
             (c.node, i == 0 ? 10 : min(9, max(0, Int(c.score.rounded()))))

@@ -50,8 +50,8 @@ public struct NodeThermalState: Sendable {
     /// Headroom scores 0...10 of the enclosure levels (nil = no threshold configured).
     public var chassisScore: Double?
     public var rackScore: Double?
-    /// Chip headroom score per device (nil = no chip threshold).
-    public var chipScores: [Double]?
+    /// The chip threshold, to turn `heat` into chip headroom scores.
+    public var chip: ThermalThreshold?
 
     public static let neutral = NodeThermalState()
 }
@@ -83,7 +83,9 @@ public struct ThermalPolicy: Hashable, Sendable, Codable {
 
     /// Headroom score 0...10: 10 when at least one band below soft, 5 at exactly soft (and for unknown
     /// readings, which are neither cool nor known hot), falling linearly to 0 at hard.
-    public func headroomScore(_ celsius: Double?, _ t: ThermalThreshold) -> Double {
+    public func headroomScore(_ celsius: Double?, _ t: ThermalThreshold) -> Double { Self.headroom(celsius, t) }
+
+    static func headroom(_ celsius: Double?, _ t: ThermalThreshold) -> Double {
         guard let c = celsius else { return 5 }
         if c >= t.hardC { return 0 }
         if c >= t.softC { return 5 * (t.hardC - c) / t.band }
@@ -105,16 +107,15 @@ public struct ThermalPolicy: Hashable, Sendable, Codable {
         }
         if let t = chip {
             var heat: [Double] = []
-            var scores: [Double] = []
             heat.reserveCapacity(node.devices.count)
             for i in 0..<node.devices.count {
                 let c = current(node.spec.devices[i].temperature, now: now)
                 if let c, c >= t.hardC { s.blocked.insert(i) } else if let c, c >= t.softC { s.avoid.insert(i) }
+                // Unknown counts as exactly soft: its headroom score is then 5, as for any unknown reading.
                 heat.append(c ?? t.softC)
-                scores.append(headroomScore(c, t))
             }
             s.heat = heat
-            s.chipScores = scores
+            s.chip = t
         }
         return s
     }
@@ -139,8 +140,8 @@ extension NodeThermalState {
         var s = 10.0
         if let c = chassisScore { s = min(s, c) }
         if let r = rackScore { s = min(s, r) }
-        if let chip = chipScores {
-            for i in a.devices where i < chip.count { s = min(s, chip[i]) }
+        if let t = chip, let heat {
+            for i in a.devices where i < heat.count { s = min(s, ThermalPolicy.headroom(heat[i], t)) }
         }
         return s
     }

@@ -4,29 +4,23 @@
 extension LedgerNode {
     /// Share of the node in use after placing `r`, averaged over the resources the pod asks for
     /// (CPU, memory, device cores); 0 for a pod that asks for nothing.
-    public func utilizationAfter(_ r: CompiledRequest) -> Double {
+    public func utilizationAfter(_ r: CompiledRequest) -> Double { utilizationAfter(r, totals) }
+
+    func utilizationAfter(_ r: CompiledRequest, _ t: NodeTotals) -> Double {
         var sum = 0.0
         var n = 0
-        if r.cpu > 0 && spec.cpuMilli > 0 {
-            sum += Double(cpuUsed + r.cpu) / Double(spec.cpuMilli)
+        if r.cpu > 0 && cpuCapacity > 0 {
+            sum += Double(cpuUsed + r.cpu) / Double(cpuCapacity)
             n += 1
         }
-        if r.memory > 0 && spec.memoryBytes > 0 {
-            sum += Double(memoryUsed + r.memory) / Double(spec.memoryBytes)
+        if r.memory > 0 && memoryCapacity > 0 {
+            sum += Double(memoryUsed + r.memory) / Double(memoryCapacity)
             n += 1
         }
         let asked = r.wholeCount * 100 + r.sliceCount * Int(r.sliceCores)
-        if asked > 0 {
-            var total = 0
-            var used = 0
-            for d in devices where d.healthy {
-                total += Int(d.totalCores)
-                used += Int(d.usedCores)
-            }
-            if total > 0 {
-                sum += Double(used + asked) / Double(total)
-                n += 1
-            }
+        if asked > 0 && t.totalCores > 0 {
+            sum += Double(t.usedCores + asked) / Double(t.totalCores)
+            n += 1
         }
         return n == 0 ? 0 : min(1, max(0, sum / Double(n)))
     }

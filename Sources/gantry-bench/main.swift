@@ -6,6 +6,7 @@ import Foundation
 let benchmarks: [String: (summary: String, run: ([String]) throws -> Void)] = [
     "json": ("parse and write ~2 KB Pod watch events", JSONBenchmark.run),
     "packing": ("Alibaba GPU trace packing: unallocated GPU % vs the FGD paper", PackingBenchmark.run),
+    "scheduling": ("engine speed: filter+score, gang planning, fair share", SchedulingBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

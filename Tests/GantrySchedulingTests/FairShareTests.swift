@@ -59,7 +59,7 @@ struct FairShareTests {
         #expect(fs.share(of: "org")[d] == 14)
         #expect(abs(fs.share(of: "team1")[d] - 4) < 1e-9)
         #expect(fs.share(of: "team2")[d] == 10)
-        #expect(fs.demands["org"]?[d] == 20)
+        #expect(fs.demand(of: "org")[d] == 20)
     }
 
     @Test func treeValidation() {

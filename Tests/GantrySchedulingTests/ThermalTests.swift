@@ -64,7 +64,7 @@ struct ThermalTests {
         var old = node("old", devices: 2)
         old.chassisTemperature = TemperatureReading(celsius: 40, observedAt: t0.addingTimeInterval(-3600))
         let both = engine().evaluate(whole(1), in: DeviceLedger(nodes: [old, cold]), now: t0)
-        #expect(both.feasible.map(\.node) == ["cold", "old"])
+        #expect(both.ranked.map(\.node) == ["cold", "old"] && both.best?.node == "cold")
     }
 
     @Test func rackHardLimitRemovesTheNode() throws {
