@@ -68,7 +68,7 @@ public struct AdmissionCheck: Sendable {
 
     public init(planner: GangPlanner = GangPlanner()) { self.planner = planner }
 
-    public func evaluate(_ req: AdmissionRequest, tree: QuotaTree, fairShare: FairShare, ledger: DeviceLedger,
+    public func evaluate(_ req: AdmissionRequest, tree: QueueTree, fairShare: FairShare, ledger: DeviceLedger,
                          now: Date) -> AdmissionDecision {
         switch Self.quotaHeadroom(req.requiredDemand, queue: req.queue, tree: tree, fairShare: fairShare) {
         case .failure(let why): return .rejected(why)
@@ -92,7 +92,7 @@ public struct AdmissionCheck: Sendable {
     /// Walks from the queue to the root: every quota's limit must hold; over its entitlement a quota borrows
     /// from its parent, which must have that much idle (its own entitlement minus what it holds and minus
     /// its other children's unused guarantees, which are never lent); the root borrows from the cluster.
-    public static func quotaHeadroom(_ demand: ResourceVector, queue: String, tree: QuotaTree,
+    public static func quotaHeadroom(_ demand: ResourceVector, queue: String, tree: QueueTree,
                                      fairShare: FairShare) -> Result<[String], AdmissionRejection> {
         guard let leaf = tree.queues[queue] else { return .failure(.unknownQueue(queue)) }
         guard tree.isLeaf(queue) else { return .failure(.notALeaf(queue)) }

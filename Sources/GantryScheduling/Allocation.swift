@@ -88,12 +88,15 @@ public struct Allocation: Hashable, Sendable {
         if text.isEmpty { return [] }
         var grants: [DeviceGrant] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let fields = part.split(separator: ":", omittingEmptySubsequences: false)
-            guard fields.count == 3, !fields[0].isEmpty, let cores = Int(fields[1]), let mem = Int(fields[2]),
-                  cores >= 0, cores <= 100, mem >= 0 else {
+            // Device IDs may contain ':' (PCI addresses do): cores and memory are the last two fields.
+            let fields = part.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+            guard fields.count >= 3 else { throw .malformedAnnotation(String(part)) }
+            let id = fields.dropLast(2).joined(separator: ":")
+            guard !id.isEmpty, let cores = Int(fields[fields.count - 2]), let mem = Int(fields[fields.count - 1]),
+                  cores >= 0, cores <= 100, mem >= 0, !grants.contains(where: { $0.deviceID == id }) else {
                 throw .malformedAnnotation(String(part))
             }
-            grants.append(DeviceGrant(deviceID: String(fields[0]), cores: cores, memoryMiB: mem))
+            grants.append(DeviceGrant(deviceID: id, cores: cores, memoryMiB: mem))
         }
         return grants
     }

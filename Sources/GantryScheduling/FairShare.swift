@@ -31,7 +31,7 @@ public struct FairShare: Sendable {
 
     /// Computes every queue's fair share of `capacity`. Works on arrays by queue and resource index, so
     /// 1,000 queues take about a millisecond (docs/benchmarks.md).
-    public init(tree: QuotaTree, capacity: ResourceVector) {
+    public init(tree: QueueTree, capacity: ResourceVector) {
         self.capacity = capacity
         resources = capacity.names
         let names = tree.queues.keys.sorted()

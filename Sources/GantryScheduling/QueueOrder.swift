@@ -30,7 +30,7 @@ public enum QueueOrder {
     }
 
     /// Open leaf queues in service order.
-    public static func queues(_ tree: QuotaTree, fairShare: FairShare) -> [Entry] {
+    public static func queues(_ tree: QueueTree, fairShare: FairShare) -> [Entry] {
         tree.queues.values.filter { $0.open && tree.isLeaf($0.name) }.map { q in
             let alloc = tree.allocated(q.name)
             return Entry(queue: q.name, priority: q.priority,
@@ -57,7 +57,7 @@ public enum QueueOrder {
 
     /// All queued jobs in dispatch order: queues by `queues`, each queue's jobs by `jobs`, taking one job
     /// per queue per round so a deep queue cannot starve the others.
-    public static func dispatch(_ queued: [QueuedJob], tree: QuotaTree, fairShare: FairShare) -> [QueuedJob] {
+    public static func dispatch(_ queued: [QueuedJob], tree: QueueTree, fairShare: FairShare) -> [QueuedJob] {
         let byQueue = Dictionary(grouping: queued, by: \.queue).mapValues(jobs)
         let order = queues(tree, fairShare: fairShare).map(\.queue).filter { byQueue[$0] != nil }
         var out: [QueuedJob] = []

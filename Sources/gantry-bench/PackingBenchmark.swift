@@ -37,13 +37,14 @@ enum PackingBenchmark {
         let traces = Bench.options("trace", in: args).isEmpty ? defaultTraces : Bench.options("trace", in: args)
         var policies = Bench.options("policy", in: args).isEmpty ? allPolicies : Bench.options("policy", in: args)
         policies = policies.map { $0.lowercased() }
-        for p in policies where !allPolicies.contains(p) && !ResearchPolicy.isVariant(p) {
+        for p in policies where !allPolicies.contains(p) {
             throw BenchError.usage("unknown policy \(p); choose from \(allPolicies.joined(separator: ", "))")
         }
         let seeds = try parseSeeds(Bench.option("seeds", in: args) ?? "42-51")
         let resample = Bench.option("resample", in: args).flatMap { UInt64($0) }
         let json = Bench.flag("json", in: args)
         let nodeOrder = Bench.option("node-order", in: args) ?? "seeded"
+        let diagnose = Bench.flag("diagnose", in: args)
         guard ["seeded", "trace", "small-first", "large-first"].contains(nodeOrder) else {
             throw BenchError.usage("--node-order \(nodeOrder): expected seeded, trace, small-first or large-first")
         }
@@ -62,7 +63,8 @@ enum PackingBenchmark {
         let started = Bench.now()
         let work: @Sendable (Int) -> Void = { i in
             let (t, p, s) = jobs[i]
-            let r = replay(trace: t, pods: podLists[t] ?? [], nodes: nodes, policy: p, seed: s, nodeOrder: nodeOrder)
+            let r = replay(trace: t, pods: podLists[t] ?? [], nodes: nodes, policy: p, seed: s, nodeOrder: nodeOrder,
+                           diagnosing: diagnose)
             let done = results.withLock { $0.append(r); return $0.count }
             FileHandle.standardError.write(Data(String(format: "[%d/%d %.0fs] %@ %@ seed %llu: %.2f%% (%.1fs)\n", done, jobs.count,
                                                        Bench.now() - started, t, p, s, r.unallocatedAt100, r.seconds).utf8))
@@ -107,13 +109,12 @@ enum PackingBenchmark {
         case "gpupacking": return GpuPackingPolicy()
         case "fgd": return FGDPolicy(trace: pods, nodes: nodes)
         case "bestfit": return BestFitPolicy()
-        case "gantry": return GantryPackingPolicy()
-        default: return ResearchPolicy(variant: name)
+        default: return GantryPackingPolicy()
         }
     }
 
     static func replay(trace: String, pods: [TracePod], nodes: [TraceNode], policy name: String, seed: UInt64,
-                       nodeOrder: String = "seeded", ratio: Double = 1.3) -> RunResult {
+                       nodeOrder: String = "seeded", ratio: Double = 1.3, diagnosing: Bool = false) -> RunResult {
         let t0 = Bench.now()
         var ledger = DeviceLedger(nodes: TraceReplay.cluster(nodes, seed: seed, order: nodeOrder))
         // Equal scores go to the first node by name: by default the seeded random name order of the published
@@ -127,7 +128,7 @@ enum PackingBenchmark {
         var allocated: Int64 = 0
         var failed = 0
         var violations = 0
-        let diagnose = ProcessInfo.processInfo.environment["PACKING_DIAGNOSE"] != nil
+        let diagnose = diagnosing
         var diagnosed = false
         var failedByClass: [String: (Int, Int64)] = [:]
         var binSum = [Double](repeating: 0, count: 131)
@@ -176,7 +177,8 @@ enum PackingBenchmark {
                          failedPods: failed, violations: violations, seconds: Bench.now() - t0)
     }
 
-    /// Where the free GPU capacity sits when arrivals reach 100 % (research aid, PACKING_DIAGNOSE=1).
+    /// Where the free GPU capacity sits when arrivals reach 100 % (`--diagnose`, to stderr): what a policy
+    /// leaves idle and why (too small for any pod shape, or starved of CPU/memory on its node).
     static func report(ledger: DeviceLedger, shapes: [TracePod], failedByClass: [String: (Int, Int64)], label: String) {
         var idleByType: [String: Int] = [:]
         var partialByType: [String: Int] = [:]

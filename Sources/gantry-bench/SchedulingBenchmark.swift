@@ -144,7 +144,7 @@ enum SchedulingBenchmark {
                 }
             }
         }
-        let tree = try QuotaTree(specs)
+        let tree = try QueueTree(specs)
         let capacity = ResourceVector([ResourceVector.cpu: 40_000_000, ResourceVector.memory: 2e15, ResourceVector.devices: 40_000])
         var total = 0.0
         let fair = timed(runs) { _ in total += FairShare(tree: tree, capacity: capacity).share(of: "org0")[ResourceVector.devices] }

@@ -48,7 +48,7 @@ struct FairShareTests {
     @Test func hierarchicalShares() throws {
         // org (w1) has team1 (w1) and team2 (w3); ops (w1) is another root. 16 devices; demands 10, 10, 2.
         let d = Self.devices
-        let tree = try QuotaTree([
+        let tree = try QueueTree([
             QueueSpec(name: "org"), QueueSpec(name: "ops", pending: ResourceVector([d: 2])),
             QueueSpec(name: "team1", parent: "org", pending: ResourceVector([d: 10])),
             QueueSpec(name: "team2", parent: "org", weight: 3, pending: ResourceVector([d: 10])),
@@ -63,9 +63,9 @@ struct FairShareTests {
     }
 
     @Test func treeValidation() {
-        #expect(throws: QuotaTreeError.duplicate("a")) { try QuotaTree([QueueSpec(name: "a"), QueueSpec(name: "a")]) }
-        #expect(throws: QuotaTreeError.unknownParent(queue: "a", parent: "x")) { try QuotaTree([QueueSpec(name: "a", parent: "x")]) }
-        #expect(throws: QuotaTreeError.self) { try QuotaTree([QueueSpec(name: "a", parent: "b"), QueueSpec(name: "b", parent: "a")]) }
+        #expect(throws: QueueTreeError.duplicate("a")) { try QueueTree([QueueSpec(name: "a"), QueueSpec(name: "a")]) }
+        #expect(throws: QueueTreeError.unknownParent(queue: "a", parent: "x")) { try QueueTree([QueueSpec(name: "a", parent: "x")]) }
+        #expect(throws: QueueTreeError.self) { try QueueTree([QueueSpec(name: "a", parent: "b"), QueueSpec(name: "b", parent: "a")]) }
         #expect(QueueSpec(name: "w", weight: 0).weight == 1)
         #expect(QueueSpec(name: "w", weight: 1e9).weight == 65535)
     }
@@ -90,7 +90,7 @@ struct FairShareTests {
 
     @Test func queueOrderIsPriorityThenShareThenAgeThenName() throws {
         let d = Self.devices
-        let tree = try QuotaTree([
+        let tree = try QueueTree([
             QueueSpec(name: "hi", priority: 10, createdAt: t0.addingTimeInterval(50), allocated: ResourceVector([d: 8]),
                       pending: ResourceVector([d: 8])),
             QueueSpec(name: "b-low-use", createdAt: t0.addingTimeInterval(20), allocated: ResourceVector([d: 1]), pending: ResourceVector([d: 8])),
@@ -111,9 +111,9 @@ struct FairShareTests {
 
     // MARK: Admission
 
-    func admissionTree(limit: Double = 100, canBorrow: Bool = true, open: Bool = true, siblingGuarantee: Double = 0) throws -> QuotaTree {
+    func admissionTree(limit: Double = 100, canBorrow: Bool = true, open: Bool = true, siblingGuarantee: Double = 0) throws -> QueueTree {
         let d = Self.devices
-        return try QuotaTree([
+        return try QueueTree([
             QueueSpec(name: "org", deserved: ResourceVector([d: 6]), limit: ResourceVector([d: 6])),
             QueueSpec(name: "team", parent: "org", deserved: ResourceVector([d: 2]), limit: ResourceVector([d: limit]),
                       open: open, canBorrow: canBorrow, allocated: ResourceVector([d: 1])),
@@ -147,10 +147,10 @@ struct FairShareTests {
     }
 
     @Test func rejectsWithTheReason() throws {
-        let fs = { (t: QuotaTree) in FairShare(tree: t, capacity: ResourceVector([Self.devices: 8])) }
+        let fs = { (t: QueueTree) in FairShare(tree: t, capacity: ResourceVector([Self.devices: 8])) }
         let ledger = DeviceLedger(nodes: [node("a", devices: 4), node("b", devices: 4)])
         let check = AdmissionCheck()
-        func reason(_ tree: QuotaTree, _ r: AdmissionRequest, on l: DeviceLedger? = nil) -> AdmissionRejection? {
+        func reason(_ tree: QueueTree, _ r: AdmissionRequest, on l: DeviceLedger? = nil) -> AdmissionRejection? {
             if case .rejected(let why) = check.evaluate(r, tree: tree, fairShare: fs(tree), ledger: l ?? ledger, now: t0) { return why }
             return nil
         }

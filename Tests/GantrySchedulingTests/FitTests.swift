@@ -174,7 +174,8 @@ struct FitTests {
         #expect(ledger.nodes[0].devices[0].usedCores == 25)
         #expect(ledger.nodes[0].devices[1].exclusive)
         #expect(ledger.allocation("pod")?.devicesAnnotation == "n-gcu0:25:12000,n-gcu1:100:48000")
-        for bad in ["n-gcu0", "n-gcu0:x:1", ":10:10", "n-gcu0:101:1", "n-gcu0:10:-1"] {
+        #expect(try Allocation.parseDevicesAnnotation("0000:3b:00.0:50:1024").map(\.deviceID) == ["0000:3b:00.0"])
+        for bad in ["n-gcu0", "n-gcu0:x:1", ":10:10", "n-gcu0:101:1", "n-gcu0:10:-1", "a:1:1,a:2:2"] {
             #expect(throws: LedgerError.self) { try Allocation.parseDevicesAnnotation(bad) }
         }
         // A second pod on the whole-held device is refused unless the caller records facts as they are.

@@ -106,7 +106,7 @@ struct PropertyTests {
     func admissionsNeverExceedQuotaLimits(seed: UInt64) throws {
         var rng = SeededRandom(seed: 1000 + seed)
         let d = ResourceVector.devices
-        var tree = try QuotaTree([
+        var tree = try QueueTree([
             QueueSpec(name: "root", limit: ResourceVector([d: Double(Int.random(in: 4...12, using: &rng))])),
             QueueSpec(name: "a", parent: "root", weight: Double(Int.random(in: 1...3, using: &rng)),
                       guaranteed: ResourceVector([d: Double(Int.random(in: 0...2, using: &rng))]),

@@ -1,6 +1,7 @@
-// The quota tree (DESIGN §4 Quota): each node is a queue with a parent, weight, guaranteed / deserved /
-// limit amounts, priority, state and borrowing rule, plus what it has allocated and still demands. Built
-// from Quota objects by the quota controller; validated here so bad trees are reported, never trusted.
+// The quota tree as the engine sees it (DESIGN §4 Quota): each Quota is a queue with a parent, weight,
+// guaranteed / deserved / limit amounts, priority, state and borrowing rule, plus what it has allocated and
+// still demands. Built from Quota objects by the quota controller; validated here so bad trees are reported,
+// never trusted. (Named QueueTree: GantryAPI's QuotaTree validates the Quota objects themselves.)
 
 import Foundation
 
@@ -48,7 +49,7 @@ public struct QueueSpec: Hashable, Sendable {
     public func cap(_ r: String) -> Double { limit.values[r] ?? .infinity }
 }
 
-public enum QuotaTreeError: Error, Hashable, Sendable, CustomStringConvertible {
+public enum QueueTreeError: Error, Hashable, Sendable, CustomStringConvertible {
     case duplicate(String)
     case unknownParent(queue: String, parent: String)
     case cycle([String])
@@ -62,13 +63,13 @@ public enum QuotaTreeError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-public struct QuotaTree: Sendable {
+public struct QueueTree: Sendable {
     public private(set) var queues: [String: QueueSpec] = [:]
     /// Children per parent, sorted by name (roots under "").
     public private(set) var children: [String: [String]] = [:]
 
     /// Builds and validates the tree; every problem found is thrown, the first one only.
-    public init(_ specs: [QueueSpec]) throws(QuotaTreeError) {
+    public init(_ specs: [QueueSpec]) throws(QueueTreeError) {
         for s in specs {
             if queues[s.name] != nil { throw .duplicate(s.name) }
             queues[s.name] = s
