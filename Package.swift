@@ -10,17 +10,42 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "KubeCore", targets: ["KubeCore"]),
+        .library(name: "DevCluster", targets: ["DevCluster"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
+        .library(name: "GantryAPI", targets: ["GantryAPI"]),
         .library(name: "GantryScheduling", targets: ["GantryScheduling"]),
     ],
     targets: [
+        // System libraries.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // epoll, eventfd and accept4 from libc headers (header-only: links nothing).
+        .systemLibrary(name: "CEpoll"),
+
+        // Libraries, lowest layer first.
         .target(name: "KubeCore", dependencies: ["CYAML"]),
-        .target(name: "HTTPServer"),
-        .target(name: "GantryScheduling"),
+        .target(name: "KubeClient", dependencies: ["KubeCore", "CCurl"]),
+        .target(name: "HTTPServer", dependencies: ["CEpoll"]),
+        .target(name: "KubeRuntime", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
+        .target(name: "GantryAPI", dependencies: ["KubeCore"]),
+        .target(name: "GantryScheduling", dependencies: ["KubeCore", "GantryAPI"]),
+        .target(name: "DevCluster", dependencies: ["KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
+
+        // Executables.
+        .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
+        .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster",
+                                                              "GantryScheduling"]),
+
+        // Tests.
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
-        .testTarget(name: "GantrySchedulingTests", dependencies: ["GantryScheduling", "gantry-bench"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "GantryScheduling"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeCore", "HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "HTTPServer"]),
+        .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
+        .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
+        .testTarget(name: "GantrySchedulingTests", dependencies: ["GantryScheduling", "GantryAPI", "KubeCore", "gantry-bench"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,6 +23,12 @@ static inline CURLMcode gantry_curl_multi_setopt_long(CURLM *m, CURLMoption o, l
 // CURLVERSION_NOW is a macro alias Swift does not import.
 static inline curl_version_info_data *gantry_curl_version_info(void) { return curl_version_info(CURLVERSION_NOW); }
 
+// curl_easy_pause argument that resumes both directions (a composite macro Swift does not import).
+static inline int gantry_curl_pause_cont(void) { return CURLPAUSE_CONT; }
+
+// The transfer result of a CURLMSG_DONE message (it sits in an anonymous union).
+static inline CURLcode gantry_curl_msg_result(const CURLMsg *m) { return m->data.result; }
+
 // Return value from a write callback that pauses the transfer (a macro Swift does not import as a size_t).
 static inline size_t gantry_curl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 #endif

@@ -88,6 +88,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Peer address ("127.0.0.1:53412"), when known.
     public var remoteAddress: String?
+    /// Values captured by the route pattern that matched (`{name}` segments; the rest of a `*` route under "*").
+    /// Set by `HTTPRouter`; empty otherwise.
+    public var pathParameters: [String: String] = [:]
 
     public init(method: HTTPMethod, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
                 remoteAddress: String? = nil) {

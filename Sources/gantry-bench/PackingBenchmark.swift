@@ -38,7 +38,7 @@ enum PackingBenchmark {
         var policies = Bench.options("policy", in: args).isEmpty ? allPolicies : Bench.options("policy", in: args)
         policies = policies.map { $0.lowercased() }
         for p in policies where !allPolicies.contains(p) {
-            throw BenchError.usage("unknown policy \(p); choose from \(allPolicies.joined(separator: ", "))")
+            throw BenchError("unknown policy \(p); choose from \(allPolicies.joined(separator: ", "))")
         }
         let seeds = try parseSeeds(Bench.option("seeds", in: args) ?? "42-51")
         let resample = Bench.option("resample", in: args).flatMap { UInt64($0) }
@@ -46,7 +46,7 @@ enum PackingBenchmark {
         let nodeOrder = Bench.option("node-order", in: args) ?? "seeded"
         let diagnose = Bench.flag("diagnose", in: args)
         guard ["seeded", "trace", "small-first", "large-first"].contains(nodeOrder) else {
-            throw BenchError.usage("--node-order \(nodeOrder): expected seeded, trace, small-first or large-first")
+            throw BenchError("--node-order \(nodeOrder): expected seeded, trace, small-first or large-first")
         }
         let threads = Int(Bench.option("threads", in: args) ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
 
@@ -82,12 +82,12 @@ enum PackingBenchmark {
         for sep in ["..", "-"] where text.contains(sep) {
             let parts = text.components(separatedBy: sep)
             guard parts.count == 2, let a = UInt64(parts[0]), let b = UInt64(parts[1]), a <= b, b - a < 10_000 else {
-                throw BenchError.usage("--seeds \(text): expected A-B, A..B or a comma list")
+                throw BenchError("--seeds \(text): expected A-B, A..B or a comma list")
             }
             return Array(a...b)
         }
         let list = text.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-        guard !list.isEmpty else { throw BenchError.usage("--seeds \(text): expected A-B, A..B or a comma list") }
+        guard !list.isEmpty else { throw BenchError("--seeds \(text): expected A-B, A..B or a comma list") }
         return list
     }
 
@@ -286,12 +286,5 @@ enum PackingBenchmark {
             parts.append("\"\(t)\": {" + inner.joined(separator: ", ") + "}")
         }
         print("{" + parts.joined(separator: ", ") + "}")
-    }
-}
-
-enum BenchError: Error, CustomStringConvertible {
-    case usage(String)
-    var description: String {
-        switch self { case .usage(let s): return s }
     }
 }

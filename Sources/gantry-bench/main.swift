@@ -4,9 +4,15 @@
 import Foundation
 
 let benchmarks: [String: (summary: String, run: ([String]) throws -> Void)] = [
-    "json": ("parse and write ~2 KB Pod watch events", JSONBenchmark.run),
-    "packing": ("Alibaba GPU trace packing: unallocated GPU % vs the FGD paper", PackingBenchmark.run),
-    "scheduling": ("engine speed: filter+score, gang planning, fair share", SchedulingBenchmark.run),
+    "devcluster": ("dev cluster: writes/s over HTTP, 20 watchers' events/s, RSS with 100k Pods, 1,000-node start",
+                   DevClusterBenchmark.run),
+    "http": ("small keep-alive requests/s against the in-process HTTP server (--serve N for wrk)", HTTPBenchmark.run),
+    "json": ("parse, write and decode to typed Pods ~2 KB watch events", JSONBenchmark.run),
+    "packing": ("Alibaba GPU trace packing: unallocated GPU % vs the FGD paper's policies", PackingBenchmark.run),
+    "runtime": ("queue + dispatch per reconcile, watcher-fed store events/s, RSS of 10,000 cached Pods", RuntimeBenchmark.run),
+    "scheduling": ("engine speed: filter+score over 5,000 nodes, 64-member gang, fair share over 1,000 queues",
+                   SchedulingBenchmark.run),
+    "watch": ("client watch decoding of ~2 KB Pod events from a loopback server; idle client RSS", WatchBenchmark.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -1,6 +1,7 @@
 // Tests of the JSON layer: parsing, writing, ordered keys, and the unknown-field round trip.
 
 import Foundation
+import Synchronization
 import Testing
 
 @testable import KubeCore
@@ -82,6 +83,47 @@ struct JSONParserTests {
                 #expect(try JSONParser.parse(JSONWriter.write(v)) == v)
             }
         }
+    }
+
+    @Test func duplicateKeysOfEqualLengthKeepTheFirstPositionAndLastValue() throws {
+        let v = try JSONParser.parse(#"{"ab":1,"cd":2,"ab":3,"ef":4,"cd":5}"#)
+        #expect(v.objectValue?.keys == ["ab", "cd", "ef"])
+        #expect(v == ["ab": 3, "cd": 5, "ef": 4])
+    }
+
+    @Test func shortStringsAreReadCorrectlyAtEveryLengthAndPosition() throws {
+        // Strings up to 32 bytes go through the interner, which reads whole words when it can and copies
+        // bytes near the end of the input.
+        for length in 0...40 {
+            let s = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            #expect(try JSONParser.parse("\"\(s)\"") == .string(s))
+            #expect(try JSONParser.parse("{\"\(s)\":\"\(s)\"}") == ["\(s)": .string(s)])
+            let padded = "[\"\(s)\"" + String(repeating: " ", count: 40) + "]"
+            #expect(try JSONParser.parse(padded) == [.string(s)])
+        }
+        // Different strings with the same prefix, and repeated parses, never mix up.
+        for _ in 0..<3 {
+            #expect(try JSONParser.parse(#"["abcdefgh1","abcdefgh2","abcdefgh1","é\u00e9","ab\ncd"]"#)
+                == ["abcdefgh1", "abcdefgh2", "abcdefgh1", "éé", "ab\ncd"])
+        }
+        // Invalid UTF-8 is repaired the same way whether or not the string was seen before.
+        let bad: [UInt8] = [0x22, 0x61, 0xFF, 0x62, 0x22]
+        #expect(try JSONParser.parse(bad) == .string("a\u{FFFD}b"))
+        #expect(try JSONParser.parse(bad) == .string("a\u{FFFD}b"))
+    }
+
+    @Test func parsesConcurrentlyOnManyThreads() {
+        let docs = (0..<64).map { i in #"{"name":"pod-\#(i)","labels":{"app":"a\#(i % 7)"},"n":\#(i)}"# }
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            for _ in 0..<50 {
+                let v = try? JSONParser.parse(docs[i])
+                if v?["name"] != .string("pod-\(i)") || v?["labels"]?["app"] != .string("a\(i % 7)") || v?["n"] != .int(Int64(i)) {
+                    failures.withLock { $0 += 1 }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
     }
 
     @Test func largeObjectsStayLinear() throws {

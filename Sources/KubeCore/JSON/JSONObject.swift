@@ -39,7 +39,9 @@ public struct JSONObject: Sendable {
 
     public func firstIndex(ofKey key: String) -> Int? {
         if let index { return index[key] }
-        for i in entries.indices where entries[i].key == key { return i }
+        // Comparing lengths first rejects most keys without a full string comparison.
+        let length = key.utf8.count
+        for i in entries.indices where entries[i].key.utf8.count == length && entries[i].key == key { return i }
         return nil
     }
 
@@ -49,7 +51,7 @@ public struct JSONObject: Sendable {
     public subscript(key: String) -> JSONValue? {
         get {
             guard let i = firstIndex(ofKey: key) else { return nil }
-            return values[i]
+            return entries[i].value
         }
         set {
             if let newValue {
@@ -73,6 +75,12 @@ public struct JSONObject: Sendable {
         } else if entries.count > Self.indexThreshold {
             rebuildIndex()
         }
+    }
+
+    /// Runs `body` on the member's value in place (no copy of the value); nil when the key is missing.
+    mutating func modifyValue<R, E: Error>(forKey key: String, _ body: (inout JSONValue) throws(E) -> R) throws(E) -> R? {
+        guard let i = firstIndex(ofKey: key) else { return nil }
+        return try body(&entries[i].value)
     }
 
     @discardableResult

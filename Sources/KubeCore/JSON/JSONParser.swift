@@ -38,8 +38,10 @@ public enum JSONParser {
 
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
         var reader = Reader(buffer: buffer)
-        reader.values.reserveCapacity(64)
-        reader.members.reserveCapacity(64)
+        defer {
+            reader.values.destroy()
+            reader.members.destroy()
+        }
         reader.skipWhitespace()
         let value = try reader.parseValue(depth: 0)
         reader.skipWhitespace()
@@ -53,10 +55,11 @@ public enum JSONParser {
 private struct Reader {
     let buffer: UnsafeBufferPointer<UInt8>
     var position = 0
-    // Containers collect their members on these shared stacks and copy them out once, at their exact size,
-    // instead of growing a fresh array per object.
-    var values: [JSONValue] = []
-    var members: [JSONObject.Entry] = []
+    // Containers collect their members on these shared stacks and move them out once, at their exact
+    // size, instead of growing a fresh array per object.
+    var values = MoveStack<JSONValue>(capacity: 64)
+    var members = MoveStack<JSONObject.Entry>(capacity: 64)
+    let interner = StringInterner.current
 
     init(buffer: UnsafeBufferPointer<UInt8>) { self.buffer = buffer }
 
@@ -130,7 +133,6 @@ private struct Reader {
             return .object(JSONObject())
         }
         let base = members.count
-        defer { members.removeSubrange(base...) }
         while true {
             skipWhitespace()
             guard position < buffer.count else { throw error("unexpected end of input in object") }
@@ -143,7 +145,7 @@ private struct Reader {
             position += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            members.append(JSONObject.Entry(key, value))
+            members.push(JSONObject.Entry(key, value))
             skipWhitespace()
             guard position < buffer.count else { throw error("unexpected end of input in object") }
             let c = buffer[position]
@@ -156,18 +158,30 @@ private struct Reader {
         if count > 24 {
             // Large object: let JSONObject's index de-duplicate (last wins, as in Go).
             var object = JSONObject()
-            for i in base..<members.count { object[members[i].key] = members[i].value }
+            for e in members.popArray(from: base) { object[e.key] = e.value }
             return .object(object)
         }
-        var unique = Array(members[base...])
-        // Duplicate keys are rare; check pairwise only on small objects, last one wins.
-        var i = 1
-        while i < unique.count {
-            if let j = unique[..<i].firstIndex(where: { $0.key == unique[i].key }) {
-                unique[j].value = unique[i].value
-                unique.remove(at: i)
-            } else {
-                i += 1
+        // Duplicate keys are rare: compare lengths pairwise and only then the keys.
+        let m = members.base + base
+        var duplicate = false
+        outer: for i in 1..<max(count, 1) {
+            let length = m[i].key.utf8.count
+            for j in 0..<i where m[j].key.utf8.count == length && m[j].key == m[i].key {
+                duplicate = true
+                break outer
+            }
+        }
+        var unique = members.popArray(from: base)
+        if duplicate {
+            // Last value wins, in the position of the first occurrence.
+            var i = 1
+            while i < unique.count {
+                if let j = unique[..<i].firstIndex(where: { $0.key == unique[i].key }) {
+                    unique[j].value = unique[i].value
+                    unique.remove(at: i)
+                } else {
+                    i += 1
+                }
             }
         }
         return .object(JSONObject(uniqueEntries: unique))
@@ -182,16 +196,15 @@ private struct Reader {
             return .array([])
         }
         let base = values.count
-        defer { values.removeSubrange(base...) }
         while true {
             skipWhitespace()
-            values.append(try parseValue(depth: depth))
+            values.push(try parseValue(depth: depth))
             skipWhitespace()
             guard position < buffer.count else { throw error("unexpected end of input in array") }
             let c = buffer[position]
             position += 1
             if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { return .array(Array(values[base...])) }
+            if c == UInt8(ascii: "]") { return .array(values.popArray(from: base)) }
             throw error("expected ',' or ']' in array", at: position - 1)
         }
     }
@@ -210,9 +223,12 @@ private struct Reader {
         while position < buffer.count {
             let c = buffer[position]
             if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<position]), as: UTF8.self)
+                let length = position - start
                 position += 1
-                return s
+                if length <= StringInterner.maximumLength, let base = buffer.baseAddress {
+                    return interner.string(base + start, count: length, readable: buffer.count - start)
+                }
+                return String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<(start + length)]), as: UTF8.self)
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw error("control character in string") }
