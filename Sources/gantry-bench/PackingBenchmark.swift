@@ -26,7 +26,23 @@ enum PackingBenchmark {
         var seconds: Double
     }
 
+    static let usage = """
+        gantry-bench packing [--data DIR] [--trace NAME]... [--policy NAME]... [--seeds A-B|A,B,...] [--json]
+          --data DIR        trace folder (default ../shared/data/alibaba-gpu-v2023)
+          --trace NAME      reads openb_pod_list_NAME.csv (repeatable; default: the five shipped lists)
+          --policy NAME     \(allPolicies.joined(separator: ", ")) (repeatable; default: all)
+          --seeds           seeds of the shuffle and inflation (default 42-51)
+          --json            {"<trace>": {"<policy>": {"mean": x, "sd": y}}}
+          held-out checks:  --resample S (bootstrap the pod list with seed S), --variant V (\(TraceVariant.help)),
+                            --node-order seeded|trace|small-first|large-first (order that breaks equal scores)
+          --threads N       parallel runs (default: all cores); --diagnose prints where idle GPUs sit at 100 %
+        """
+
     static func run(_ args: [String]) throws {
+        if Bench.flag("help", in: args) {
+            print(usage)
+            return
+        }
         let dir = Bench.option("data", in: args) ?? "../shared/data/alibaba-gpu-v2023"
         let nodeFile = dir + "/openb_node_list_gpu_node.csv"
         guard FileManager.default.fileExists(atPath: nodeFile) else {
@@ -42,6 +58,7 @@ enum PackingBenchmark {
         }
         let seeds = try parseSeeds(Bench.option("seeds", in: args) ?? "42-51")
         let resample = Bench.option("resample", in: args).flatMap { UInt64($0) }
+        let variant = Bench.option("variant", in: args)
         let json = Bench.flag("json", in: args)
         let nodeOrder = Bench.option("node-order", in: args) ?? "seeded"
         let diagnose = Bench.flag("diagnose", in: args)
@@ -55,6 +72,7 @@ enum PackingBenchmark {
         for t in traces {
             var list = try TraceLoader.pods(dir + "/openb_pod_list_\(t).csv")
             if let r = resample { list = bootstrap(list, seed: r) }
+            if let v = variant { list = try TraceVariant.apply(v, to: list, nodes: nodes, seed: resample ?? 1) }
             pods[t] = list
         }
         let podLists = pods
@@ -74,7 +92,7 @@ enum PackingBenchmark {
         let all = results.withLock { $0 }
         let published = loadPublished(dir + "/fgd-simulator-expected-results/analysis_allo_discrete.csv")
         if json { printJSON(all, traces: traces, policies: policies) } else {
-            printTable(all, traces: traces, policies: policies, published: resample == nil ? published : [:])
+            printTable(all, traces: traces, policies: policies, published: resample == nil && variant == nil ? published : [:])
         }
     }
 

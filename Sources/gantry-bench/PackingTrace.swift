@@ -163,3 +163,67 @@ enum TraceReplay {
         return seq
     }
 }
+
+/// Held-out workloads for checking that a policy generalises: variations of a pod list built the way the
+/// trace README describes its own variants, but with our seeds and mixes, so no policy was tuned on them.
+enum TraceVariant {
+    static let help = "share<P> (sharing pods carry P% of the GPU request), cpu<P> (CPU-only pods are P% of pods), "
+        + "spec<P> (P% of GPU pods restricted to one or two models), multi<P> (2/4/8-GPU pods carry P% of the GPU request)"
+
+    static func apply(_ name: String, to pods: [TracePod], nodes: [TraceNode], seed: UInt64) throws -> [TracePod] {
+        var rng = SeededRandom.stream(seed, 11)
+        let digits = name.drop { !$0.isNumber }
+        guard let p = Double(digits), p >= 0, p < 100 else { throw BenchError("--variant \(name): \(help)") }
+        let f = p / 100
+        let gpu = pods.filter { $0.demandMilli > 0 }, cpu = pods.filter { $0.demandMilli == 0 }
+        func draw(_ from: [TracePod]) -> TracePod { from[Int(rng.next() % UInt64(from.count))] }
+        var out: [TracePod]
+        switch name.prefix { $0.isLetter } {
+        case "share":
+            let s = gpu.filter { $0.gpuMilli < 1000 }, w = gpu.filter { $0.gpuMilli >= 1000 }
+            guard !s.isEmpty, !w.isEmpty else { throw BenchError("--variant \(name): needs sharing and whole-GPU pods") }
+            let es = Double(s.reduce(0) { $0 + $1.demandMilli }) / Double(s.count)
+            let ew = Double(w.reduce(0) { $0 + $1.demandMilli }) / Double(w.count)
+            let q = f * ew / (es * (1 - f) + f * ew)
+            out = cpu + gpu.indices.map { _ in Double(rng.next() % 1_000_000) / 1e6 < q ? draw(s) : draw(w) }
+        case "cpu":
+            guard !cpu.isEmpty else { throw BenchError("--variant \(name): the trace has no CPU-only pods") }
+            out = gpu + (0..<Int((Double(gpu.count) * f / (1 - f)).rounded())).map { _ in draw(cpu) }
+        case "spec":
+            // Models drawn in proportion to their GPU capacity, sometimes two of them.
+            var capacity: [String: Int] = [:]
+            for n in nodes where n.gpus > 0 { capacity[n.model, default: 0] += n.gpus }
+            let models = capacity.keys.sorted()
+            let total = capacity.values.reduce(0, +)
+            func model() -> String {
+                var x = Int(rng.next() % UInt64(max(1, total)))
+                for m in models { x -= capacity[m]!; if x < 0 { return m } }
+                return models.last ?? ""
+            }
+            out = pods.map { pod in
+                guard pod.demandMilli > 0, Double(rng.next() % 1_000_000) / 1e6 < f else { return pod }
+                var q = pod
+                q.models = Array(Set([model()] + (rng.next() % 10 < 3 ? [model()] : []))).sorted()
+                return q
+            }
+        case "multi":
+            let multi = gpu.filter { $0.gpuCount > 1 }
+            guard !multi.isEmpty else { throw BenchError("--variant \(name): the trace has no multi-GPU pods") }
+            out = pods
+            var m = multi.reduce(Int64(0)) { $0 + $1.demandMilli }, all = gpu.reduce(Int64(0)) { $0 + $1.demandMilli }
+            while Double(m) < f * Double(all) {
+                let x = draw(multi)
+                out.append(x)
+                m += x.demandMilli
+                all += x.demandMilli
+            }
+        default:
+            throw BenchError("--variant \(name): \(help)")
+        }
+        return out.enumerated().map { i, pod in
+            var q = pod
+            q.name = String(format: "variant-%06d", i)
+            return q
+        }
+    }
+}
