@@ -34,6 +34,8 @@ bench: release
 	.build/release/gantry-bench runtime
 	.build/release/gantry-bench devcluster
 	.build/release/gantry-bench watch
+	.build/release/gantry-bench scheduling
+	.build/release/gantry-bench packing
 
 # Regenerate CRDs/ and docs/api.md from the Swift schema descriptions in Sources/GantryAPI.
 manifests:

@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "GantryAPI", targets: ["GantryAPI"]),
+        .library(name: "GantryScheduling", targets: ["GantryScheduling"]),
     ],
     targets: [
         // System libraries.
@@ -28,12 +29,14 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CEpoll"]),
         .target(name: "KubeRuntime", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
         .target(name: "GantryAPI", dependencies: ["KubeCore"]),
+        .target(name: "GantryScheduling", dependencies: ["KubeCore", "GantryAPI"]),
         .target(name: "DevCluster", dependencies: ["KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
 
         // Executables.
         .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
         .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster",
+                                                              "GantryScheduling"]),
 
         // Tests.
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
@@ -42,6 +45,7 @@ let package = Package(
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "HTTPServer", "DevCluster"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
         .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
+        .testTarget(name: "GantrySchedulingTests", dependencies: ["GantryScheduling", "GantryAPI", "KubeCore", "gantry-bench"]),
     ],
     swiftLanguageModes: [.v6]
 )
