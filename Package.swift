@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "GantryAPI", targets: ["GantryAPI"]),
+        .library(name: "GantryControllers", targets: ["GantryControllers"]),
     ],
     targets: [
         // System libraries.
@@ -28,12 +29,15 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["CEpoll"]),
         .target(name: "KubeRuntime", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
         .target(name: "GantryAPI", dependencies: ["KubeCore"]),
+        .target(name: "GantryScheduling"),
+        .target(name: "GantryControllers", dependencies: ["KubeRuntime", "KubeClient", "HTTPServer", "GantryAPI", "GantryScheduling"]),
         .target(name: "DevCluster", dependencies: ["KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
 
         // Executables.
         .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
         .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster"]),
+        .executableTarget(name: "gantry-scheduler-extender", dependencies: ["GantryControllers", "KubeRuntime", "KubeClient", "HTTPServer"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster", "GantryControllers", "GantryScheduling", "GantryAPI"]),
 
         // Tests.
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
@@ -42,6 +46,7 @@ let package = Package(
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "HTTPServer"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
         .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
+        .testTarget(name: "GantryControllersTests", dependencies: ["GantryControllers", "GantryScheduling", "GantryAPI", "DevCluster", "KubeRuntime", "KubeClient", "KubeCore", "HTTPServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,81 @@
+// Preempt: for each node kube-scheduler proposes, the pods whose eviction makes room for the preemptor device by
+// device, by UID. Only lower-priority pods; preemptible ones first, then the lowest priority, then those that
+// started last (least work lost); a gang member only together with the rest of its gang on that node, and never
+// one whose eviction would cut a running gang below its minimum elsewhere. Nodes where no such set makes the
+// pod fit are dropped from the answer.
+// Interim selection until GantryScheduling's preemption (engine issue §7) lands; see `chooseVictims`.
+
+import Foundation
+import GantryScheduling
+import KubeCore
+
+extension ClusterLedger {
+    public func preempt(_ f: PodFacts, candidates: [String: MetaVictims]) -> [String: MetaVictims] {
+        let now = clock()
+        guard f.requestError == nil else { return [:] }
+        let compiled = ledger.compile(engineRequest(f))
+        var out: [String: MetaVictims] = [:]
+        for (node, proposed) in candidates {
+            guard let slot = ledger.slot(of: node) else { continue }
+            guard let ours = chooseVictims(compiled, preemptor: f, slot: slot, now: now) else { continue }
+            // kube-scheduler's own victims free what its in-tree filters need (cpu, memory); keep them too.
+            var uids = ours
+            for uid in proposed.podUIDs where !uids.contains(uid) { uids.append(uid) }
+            guard !uids.isEmpty else { continue }
+            out[node] = MetaVictims(podUIDs: uids, numPDBViolations: proposed.numPDBViolations)
+        }
+        return out
+    }
+
+    /// Victim UIDs on the node in `slot` that make the request fit (empty if it fits already), or nil.
+    func chooseVictims(_ compiled: CompiledRequest, preemptor f: PodFacts, slot: Int, now: Date) -> [String]? {
+        let nodeName = ledger.nodes[slot].name
+        if case .fits = fit(compiled, slot: slot, now: now).result { return [] }
+        // Eviction units: a pod, or every member of a gang on this node.
+        var units: [String: [Allocation]] = [:]
+        for a in ledger.allocations(onNode: nodeName) where a.reservation == nil && inFlight[a.id] == nil {
+            guard a.owner.priority < f.owner.priority else { continue }
+            units[a.owner.gang.map { "gang:\($0)" } ?? a.id, default: []].append(a)
+        }
+        for (key, members) in units {
+            guard let gang = members.first?.owner.gang else { continue }
+            let everywhere = ledger.allocations.values.filter { $0.owner.gang == gang && $0.reservation == nil }
+            let elsewhere = everywhere.count - members.count
+            let minimum = members.map(\.owner.gangMinMember).max() ?? 1
+            // Evicting these leaves `elsewhere` running: fine if none are left or the gang keeps its minimum.
+            if elsewhere > 0 && elsewhere < minimum { units[key] = nil }
+        }
+        let order = units.keys.sorted { a, b in
+            let x = units[a]!, y = units[b]!
+            let px = x.allSatisfy(\.owner.preemptible), py = y.allSatisfy(\.owner.preemptible)
+            if px != py { return px }
+            let prx = x.map(\.owner.priority).max() ?? 0, pry = y.map(\.owner.priority).max() ?? 0
+            if prx != pry { return prx < pry }
+            let sx = x.compactMap(\.owner.startedAt).max() ?? .distantPast, sy = y.compactMap(\.owner.startedAt).max() ?? .distantPast
+            if sx != sy { return sx > sy }
+            return a < b
+        }
+        var scratch = ledger
+        var evicted: [String] = []
+        var fits = false
+        for key in order {
+            for a in units[key] ?? [] { scratch.release(a.id) }
+            evicted.append(key)
+            if case .fits = fit(compiled, slot: slot, now: now, in: scratch).result {
+                fits = true
+                break
+            }
+        }
+        guard fits else { return nil }
+        // Reprieve: give back, most valuable first, every unit the pod does not need gone.
+        for key in evicted.reversed() {
+            var trial = scratch
+            for a in units[key] ?? [] { try? trial.record(a, allowOvercommit: true) }
+            if case .fits = fit(compiled, slot: slot, now: now, in: trial).result {
+                scratch = trial
+                evicted.removeAll { $0 == key }
+            }
+        }
+        return evicted.flatMap { (units[$0] ?? []).map(\.id) }
+    }
+}

@@ -1,0 +1,190 @@
+// ClusterLedger: the extender's single writer (DESIGN §6.4). One actor owns the engine's DeviceLedger together
+// with the cluster facts it is built from (Nodes, DeviceSlices, ResourcePools) and the bookkeeping of binds in
+// flight, so a filter sees one consistent state and two binds can never take the same device share: each bind
+// re-checks fit and takes its shares inside one actor turn, before any network call.
+
+import Foundation
+import GantryAPI
+import GantryScheduling
+import KubeCore
+import KubeRuntime
+
+public actor ClusterLedger {
+    /// The engine's ledger: every node's devices and every share held by a pod, a bind in flight or a reservation.
+    public internal(set) var ledger = DeviceLedger()
+
+    // Cluster facts, latest object per name, to rebuild a node's spec when any of them changes.
+    private var nodeObjects: [String: Node] = [:]
+    private var slices: [String: DeviceSlice] = [:]
+    private var pools: [String: ResourcePool] = [:]
+    private var poolSettings: [String: PoolSettings] = [:]
+    var quotas: [String: Quota] = [:]
+
+    /// Binds between reserve and commit/rollback, by pod UID.
+    var inFlight: [String: BindTicket] = [:]
+    /// Bound pods whose record could not be applied yet (node or device not known yet), retried on node changes.
+    var unresolved: [String: PodFacts] = [:]
+    /// Bound pods whose allocation was inferred (bound without a `gantry.dev/devices` record), by UID.
+    var inferred: Set<String> = []
+    /// Gang reservations (engine reservations) by gang, with the pods they were planned for.
+    var gangPlans: [String: GangPlan] = [:]
+    /// Taint keys seen on any node, to turn a pod's tolerations into the engine's key set.
+    private var taintKeys: [String: [Taint]] = [:]
+
+    let configuration: Configuration
+    let clock: @Sendable () -> Date
+    let logger: Logger
+    /// Pending gang members are looked up here (by the gang label index) when a gang is planned.
+    let podStore: Store<Pod>?
+    /// Counts per reason and decision, and ledger gauges.
+    let metrics: ExtenderMetrics?
+
+    public struct Configuration: Sendable {
+        /// How long a gang's reservations hold devices for members not yet bound.
+        public var reservationTTL: TimeInterval
+        /// Staleness of temperatures for pools that do not set `thermal.staleAfterSeconds`.
+        public var thermalStaleAfter: TimeInterval
+        public var scoreWeights: ScoreWeights
+
+        public init(reservationTTL: TimeInterval = 120, thermalStaleAfter: TimeInterval = 120, scoreWeights: ScoreWeights = ScoreWeights()) {
+            self.reservationTTL = reservationTTL
+            self.thermalStaleAfter = thermalStaleAfter
+            self.scoreWeights = scoreWeights
+        }
+    }
+
+    public init(configuration: Configuration = Configuration(), podStore: Store<Pod>? = nil, metrics: ExtenderMetrics? = nil,
+                logger: Logger = Logger(label: "ledger", sink: .discarding), clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.configuration = configuration
+        self.podStore = podStore
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+    }
+
+    // MARK: Reading
+
+    /// The pool settings a node is scheduled with.
+    func settings(of node: LedgerNode) -> PoolSettings {
+        guard let pool = node.spec.pool else { return .default }
+        return poolSettings[pool] ?? .default
+    }
+
+    func settings(pool: String?) -> PoolSettings {
+        guard let pool else { return .default }
+        return poolSettings[pool] ?? .default
+    }
+
+    /// Every allocation as `node → [pod or reservation id: gantry.dev/devices]`, for tests and the debug endpoint.
+    public func allocationsByNode() -> [String: [String: String]] {
+        var out: [String: [String: String]] = [:]
+        for (id, a) in ledger.allocations { out[a.node, default: [:]][id] = a.devicesAnnotation }
+        return out
+    }
+
+    public func allocation(ofPod uid: String) -> Allocation? { ledger.allocation(uid) }
+
+    public var nodeCount: Int { ledger.nodeCount }
+
+    /// Taint keys among the known node taints that the pod's tolerations cover (the engine matches by key).
+    func toleratedKeys(_ tolerations: [Toleration]) -> Set<String> {
+        guard !tolerations.isEmpty else { return [] }
+        var keys = Set<String>()
+        for (key, taints) in taintKeys where taints.allSatisfy({ t in tolerations.contains { $0.tolerates(t) } }) {
+            keys.insert(key)
+        }
+        return keys
+    }
+
+    // MARK: Cluster facts
+
+    public func upsertNode(_ node: Node) {
+        guard let name = node.metadata.name, !name.isEmpty else { return }
+        nodeObjects[name] = node
+        refreshTaints()
+        rebuildNode(name)
+    }
+
+    public func deleteNode(named name: String) {
+        nodeObjects[name] = nil
+        refreshTaints()
+        let removed = ledger.removeNode(name)
+        // Pods still bound there (the node object went first) wait for it to come back, or for their own deletion.
+        for a in removed where a.reservation == nil {
+            inFlight[a.id] = nil
+            inferred.remove(a.id)
+        }
+        for a in removed where a.reservation != nil { dropReservation(a.id) }
+    }
+
+    public func upsertSlice(_ slice: DeviceSlice) {
+        guard let name = slice.metadata.name, !name.isEmpty else { return }
+        slices[name] = slice
+        rebuildNode(name)
+    }
+
+    public func deleteSlice(named name: String) {
+        slices[name] = nil
+        rebuildNode(name)
+    }
+
+    public func upsertPool(_ pool: ResourcePool) {
+        guard let name = pool.metadata.name, !name.isEmpty else { return }
+        pools[name] = pool
+        poolSettings[name] = PoolSettings(pool, defaultStaleAfter: configuration.thermalStaleAfter)
+        // Membership by selector may have changed for any node.
+        for n in nodeObjects.keys { rebuildNode(n) }
+    }
+
+    public func deletePool(named name: String) {
+        pools[name] = nil
+        poolSettings[name] = nil
+        for n in nodeObjects.keys { rebuildNode(n) }
+    }
+
+    public func upsertQuota(_ quota: Quota) {
+        guard let name = quota.metadata.name else { return }
+        quotas[name] = quota
+    }
+
+    public func deleteQuota(named name: String) { quotas[name] = nil }
+
+    private func refreshTaints() {
+        var keys: [String: [Taint]] = [:]
+        for node in nodeObjects.values {
+            for t in node.spec?.taints ?? [] where t.effect != .preferNoSchedule { keys[t.key, default: []].append(t) }
+        }
+        taintKeys = keys
+    }
+
+    /// Re-derives one node's engine spec from its Node, DeviceSlice and pool; allocations on it are kept by
+    /// device ID (the engine re-applies them), so a node agent restart or a relabel loses nothing.
+    private func rebuildNode(_ name: String) {
+        guard let node = nodeObjects[name] else { return }
+        let spec = NodeInventory.spec(node: node, slice: slices[name], pool: NodeInventory.pool(of: node, pools: pools))
+        if let current = ledger.node(named: name), current.spec == spec { return }
+        ledger.upsertNode(spec)
+        retryUnresolved(on: name)
+    }
+
+    // MARK: Metrics
+
+    /// Recomputes the ledger gauges; called periodically (a full pass over the devices is too much per event).
+    public func refreshGauges() {
+        guard let metrics else { return }
+        var cores: [String: Int] = [:]
+        var memory: [String: Int] = [:]
+        var capacity: [String: Int] = [:]
+        for slot in ledger.activeSlots {
+            let n = ledger.nodes[slot]
+            let pool = n.spec.pool ?? ""
+            for d in n.devices {
+                cores[pool, default: 0] += Int(d.usedCores)
+                memory[pool, default: 0] += Int(d.usedMemoryMiB)
+                capacity[pool, default: 0] += Int(d.totalCores)
+            }
+        }
+        metrics.setLedger(allocatedCores: cores, allocatedMemoryMiB: memory, capacityCores: capacity,
+                          reservations: ledger.reservations.count, inFlight: inFlight.count)
+    }
+}
