@@ -21,8 +21,10 @@ let logger = Logger(label: "gantry-scheduler-extender", level: configuration.log
 do {
     let client = try KubeClient(configuration: try ClientConfiguration.load(explicitPath: configuration.kubeconfig,
                                                                            context: configuration.context))
-    // Probes and metrics share the extender's port: one Service port, one containerPort.
-    let manager = Manager(ManagerConfiguration(name: "gantry-scheduler-extender", probes: nil), logger: logger)
+    // Probes and metrics are served on the verbs' port and, unless --probe-port 0, on their own port too: the
+    // verbs may listen on loopback only (a sidecar of kube-scheduler) while the kubelet and Prometheus need the pod IP.
+    let probes = configuration.probePort > 0 ? HTTPServer.Configuration(host: configuration.probeHost, port: configuration.probePort) : nil
+    let manager = Manager(ManagerConfiguration(name: "gantry-scheduler-extender", probes: probes), logger: logger)
     let service = ExtenderService(client: client, configuration: configuration, registry: manager.metrics, logger: logger)
     await service.register(with: manager)
     let server = try service.makeServer(fallback: manager.httpHandler)

@@ -8,6 +8,9 @@ import KubeRuntime
 public struct ExtenderConfiguration: Sendable, Equatable {
     public var host = "0.0.0.0"
     public var port = 8888
+    /// Port for /healthz, /readyz and /metrics on `probeHost`; 0 serves them only on the verbs' port.
+    public var probePort = 8081
+    public var probeHost = "0.0.0.0"
     /// Path the verbs live under: kube-scheduler's `urlPrefix` is `http://<host>:<port><pathPrefix>`.
     public var pathPrefix = "/gantry"
     /// Kubeconfig file; nil searches KUBECONFIG, the in-cluster service account, then ~/.kube/config.
@@ -32,7 +35,10 @@ public struct ExtenderConfiguration: Sendable, Equatable {
         usage: gantry-scheduler-extender [options]
 
           --host ADDR                 listen address (default 0.0.0.0)             GANTRY_EXTENDER_HOST
-          --port N                    port for the verbs, probes and metrics (8888) GANTRY_EXTENDER_PORT
+          --port N                    port for the verbs, /debug, probes and metrics (8888)
+                                                                                   GANTRY_EXTENDER_PORT
+          --probe-port N              /healthz, /readyz, /metrics on 0.0.0.0:N as well (8081; 0: off)
+                                                                                   GANTRY_EXTENDER_PROBE_PORT
           --path-prefix PATH          path of the verbs, kube-scheduler's urlPrefix path (default /gantry)
                                                                                    GANTRY_EXTENDER_PATH_PREFIX
           --kubeconfig PATH           kubeconfig (default: KUBECONFIG, in-cluster, ~/.kube/config)
@@ -64,7 +70,7 @@ public struct ExtenderConfiguration: Sendable, Equatable {
     {
         var c = ExtenderConfiguration()
         let env: [(String, String)] = [
-            ("GANTRY_EXTENDER_HOST", "host"), ("GANTRY_EXTENDER_PORT", "port"), ("GANTRY_EXTENDER_PATH_PREFIX", "path-prefix"),
+            ("GANTRY_EXTENDER_HOST", "host"), ("GANTRY_EXTENDER_PORT", "port"), ("GANTRY_EXTENDER_PROBE_PORT", "probe-port"), ("GANTRY_EXTENDER_PATH_PREFIX", "path-prefix"),
             ("GANTRY_RESERVATION_TTL", "reservation-ttl"), ("GANTRY_THERMAL_STALE_AFTER", "thermal-stale-after"),
             ("GANTRY_LOG_LEVEL", "log-level"), ("GANTRY_LOG_FORMAT", "log-format"),
             ("GANTRY_EXTENDER_MAX_BODY_BYTES", "max-body-bytes"), ("GANTRY_SCORE_WEIGHTS", "score-weights"),
@@ -99,6 +105,9 @@ public struct ExtenderConfiguration: Sendable, Equatable {
         case "port":
             guard let n = Int(value), (0...65535).contains(n) else { throw Invalid("\(source): port must be 0...65535, got \(value)") }
             port = n
+        case "probe-port":
+            guard let n = Int(value), (0...65535).contains(n) else { throw Invalid("\(source): port must be 0...65535, got \(value)") }
+            probePort = n
         case "path-prefix":
             var p = value
             while p.hasSuffix("/") { p.removeLast() }

@@ -46,8 +46,13 @@ enum WireKeys {
     static func decodePod(_ value: JSONValue?, _ what: String) throws(ExtenderRequestError) -> Pod {
         guard let value, !value.isNull else { throw ExtenderRequestError("\(what).Pod is required") }
         guard case .object = value else { throw ExtenderRequestError("\(what).Pod must be an object, got \(value.typeName)") }
+        var pod = value
+        // Go writes a nil slice as null (`"containers":null` in kube-scheduler's own golden JSON); Kubernetes means [].
+        if let spec = pod["spec"], spec.objectValue != nil, spec["containers"] == nil || spec["containers"] == .null {
+            pod.set(.array([]), at: ["spec", "containers"])
+        }
         do {
-            return try JSONValueDecoder().decode(Pod.self, from: value)
+            return try JSONValueDecoder().decode(Pod.self, from: pod)
         } catch let e as DecodingError {
             throw ExtenderRequestError("\(what).Pod: \(e.summary)")
         } catch {
@@ -253,15 +258,15 @@ public struct ExtenderPreemptionArgs: Sendable {
         let o = try WireKeys.parse(body, "ExtenderPreemptionArgs")
         let pod = try WireKeys.decodePod(WireKeys.member(o, "Pod"), "ExtenderPreemptionArgs")
         var candidates: [String: MetaVictims] = [:]
-        for key in ["NodeNameToMetaVictims", "NodeNameToVictims"] {
-            switch WireKeys.member(o, key) {
-            case nil, .null?: continue
-            case .object(let map)?:
-                for e in map {
-                    candidates[e.key] = try victims(e.value, meta: key == "NodeNameToMetaVictims", "\(key)[\(e.key)]")
-                }
-            case let v?: throw ExtenderRequestError("ExtenderPreemptionArgs.\(key) must be an object, got \(v.typeName)")
+        // kube-scheduler sends one of the two (meta when nodeCacheCapable); should both come, the UIDs win.
+        let key = (WireKeys.member(o, "NodeNameToMetaVictims").map { !$0.isNull } ?? false) ? "NodeNameToMetaVictims" : "NodeNameToVictims"
+        switch WireKeys.member(o, key) {
+        case nil, .null?: break
+        case .object(let map)?:
+            for e in map {
+                candidates[e.key] = try victims(e.value, meta: key == "NodeNameToMetaVictims", "\(key)[\(e.key)]")
             }
+        case let v?: throw ExtenderRequestError("ExtenderPreemptionArgs.\(key) must be an object, got \(v.typeName)")
         }
         return ExtenderPreemptionArgs(pod: pod, candidates: candidates)
     }
