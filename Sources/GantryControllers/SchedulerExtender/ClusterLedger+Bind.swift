@@ -56,7 +56,7 @@ extension ClusterLedger {
         if let t = inFlight[f.uid] { throw .bindInFlight(pod: f.key, node: t.node) }
         if let held = ledger.allocation(f.uid), held.reservation == nil { throw .alreadyBound(pod: f.key, node: held.node) }
         if let e = f.requestError { throw .invalidRequest(pod: f.key, e.message) }
-        guard let slot = ledger.slot(of: node) else { throw .unknownNode(node) }
+        guard ledger.slot(of: node) != nil else { throw .unknownNode(node) }
         expireReservations(now: now)
         let request = engineRequest(f)
         var ticket: BindTicket
@@ -71,10 +71,10 @@ extension ClusterLedger {
                                 allocation: a)
         } else {
             if let gate = admissionGate(f, now: now) { throw .doesNotFit(pod: f.key, node: node, gate.reason) }
-            let compiled = ledger.compile(request)
-            let nf = fit(compiled, slot: slot, now: now)
-            guard case .fits(let assignment) = nf.result else {
-                throw .doesNotFit(pod: f.key, node: node, nf.result.failure.map(Self.reason) ?? "does not fit")
+            let assignment: DeviceAssignment
+            switch choose(f, node: node, now: now) {
+            case .fits(let a): assignment = a
+            case .fails(let why): throw .doesNotFit(pod: f.key, node: node, reason(why, node: node, now: now))
             }
             let a: Allocation
             do {
@@ -82,6 +82,7 @@ extension ClusterLedger {
             } catch {
                 throw .doesNotFit(pod: f.key, node: node, "\(error)")
             }
+            engine.observe(request)
             ticket = BindTicket(podUID: f.uid, podKey: f.key, node: node, devices: a.devicesAnnotation, reservation: nil,
                                 allocation: a)
         }

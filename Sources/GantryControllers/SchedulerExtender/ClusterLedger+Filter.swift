@@ -1,6 +1,7 @@
 // Filter: which candidate nodes can take the pod right now, device by device, and a short reason for every
-// other one. Reasons preemption cannot fix (heat, pool membership, taints, gang plans, devices that would not
-// fit even on an empty node) go to FailedAndUnresolvableNodes so kube-scheduler does not evict pods for nothing.
+// other one, as the engine's PlacementEngine decides (pool, thermal limits, device-level fit). Reasons
+// preemption cannot fix (heat, pool membership, taints, gang plans, devices that would not fit even on an empty
+// node) go to FailedAndUnresolvableNodes so kube-scheduler does not evict pods for nothing.
 
 import Foundation
 import GantryScheduling
@@ -32,39 +33,35 @@ public struct FilterOutcome: Sendable, Equatable {
 }
 
 extension ClusterLedger {
-    /// The engine's fit of one request on one node with the node's pool policy and thermal state applied.
-    struct NodeFit {
-        var result: FitResult
-        var thermal: NodeThermalState
-        var settings: PoolSettings
-    }
-
-    func fit(_ compiled: CompiledRequest, slot: Int, now: Date) -> NodeFit { fit(compiled, slot: slot, now: now, in: ledger) }
-
-    /// Fit on `ledger`, which may be a scratch copy (gang planning tries placements on one).
-    func fit(_ compiled: CompiledRequest, slot: Int, now: Date, in ledger: DeviceLedger) -> NodeFit {
-        let node = ledger.nodes[slot]
-        let settings = settings(of: node)
-        let thermal = settings.thermal.evaluate(node, now: now)
-        if let v = thermal.violation {
-            return NodeFit(result: .fails(.overheated(v)), thermal: thermal, settings: settings)
-        }
-        let choice = DeviceChoice(order: settings.deviceOrder, avoid: thermal.avoid, heat: thermal.heat)
-        var result = ledger.fit(compiled, slot: slot, blocked: thermal.blocked, choice: choice)
-        // Devices over the chip limit are left out of the fit; when that is what made it fail, say so plainly.
-        if case .fails(.devices) = result, !thermal.blocked.isEmpty,
-           ledger.fit(compiled, slot: slot, choice: choice).assignment != nil,
-           let v = settings.thermal.chipViolation(node, now: now) {
-            result = .fails(.overheated(v))
-        }
-        return NodeFit(result: result, thermal: thermal, settings: settings)
-    }
-
     /// The engine request for a pod, with its tolerations resolved against the known node taints.
     func engineRequest(_ f: PodFacts) -> PodRequest {
         var r = f.request
         r.tolerations = toleratedKeys(f.tolerations)
         return r
+    }
+
+    /// Where the pod's gang runs (bound members and live reservations), for the engine's gang-affinity score.
+    func gangContext(_ f: PodFacts) -> GangContext? {
+        guard let gang = f.gang?.description else { return nil }
+        var nodes = Set<String>()
+        for pod in podStore?.byIndex(GangIndex.name, gang) ?? [] {
+            if let n = pod.spec?.nodeName, !n.isEmpty { nodes.insert(n) }
+        }
+        for id in gangPlans[gang]?.reservationIDs ?? [] { if let a = ledger.allocation(id) { nodes.insert(a.node) } }
+        let racks = Set(nodes.compactMap { ledger.node(named: $0)?.spec.rack })
+        return GangContext(gang: gang, nodes: nodes, racks: racks)
+    }
+
+    /// The engine's evaluation of `candidates` on `ledger` (the live one, or a scratch copy when planning).
+    /// The last one is kept per pod and ledger generation, so prioritize right after filter does not redo it.
+    func evaluate(_ f: PodFacts, candidates: [String], now: Date, in scratch: DeviceLedger? = nil) -> PlacementResult {
+        let target = scratch ?? ledger
+        if scratch == nil, let c = lastEvaluation, c.uid == f.uid, c.generation == ledger.generation, c.candidates == candidates {
+            return c.result
+        }
+        let result = engine.evaluate(engineRequest(f), in: target, candidates: candidates, now: now, gang: gangContext(f))
+        if scratch == nil { lastEvaluation = (f.uid, ledger.generation, candidates, result) }
+        return result
     }
 
     public func filter(_ f: PodFacts, candidates: [String]) -> FilterOutcome {
@@ -84,34 +81,28 @@ extension ClusterLedger {
         if let gate = admissionGate(f, now: now) {
             return .rejectAll(candidates, gate.reason, resolvable: gate.resolvable)
         }
-        let plan = gangSteering(f, now: now)
-        let compiled = ledger.compile(engineRequest(f))
         var o = FilterOutcome()
-        o.feasible.reserveCapacity(candidates.count)
-        for name in candidates {
-            guard let slot = ledger.slot(of: name) else {
-                o.unresolvable[name] = "node \(name) is not in the extender's cache yet"
-                o.kinds["unknown_node", default: 0] += 1
-                continue
-            }
-            if let plan {
-                // A member's slot is held by its gang's reservation, which already passed fit when it was made.
+        if let plan = gangSteering(f, now: now) {
+            // A member's slot is held by its gang's reservation, which passed the engine's fit when it was made.
+            for name in candidates {
                 if let why = plan.rejects(node: name) {
                     o.unresolvable[name] = why
                     o.kinds["gang", default: 0] += 1
                 } else {
                     o.feasible.append(name)
                 }
-                continue
             }
-            switch fit(compiled, slot: slot, now: now).result {
-            case .fits:
-                o.feasible.append(name)
-            case .fails(let failure):
-                let reason = Self.reason(failure)
-                if failure.resolvable { o.failed[name] = reason } else { o.unresolvable[name] = reason }
-                o.kinds[Self.kind(failure), default: 0] += 1
-            }
+            return o
+        }
+        let result = evaluate(f, candidates: candidates, now: now)
+        if let e = result.invalidRequest { return .rejectAll(candidates, "invalid request: \(e)", resolvable: false) }
+        // Feasible nodes in the order kube-scheduler sent them.
+        let fits = Set(result.feasible.map(\.node))
+        o.feasible = candidates.filter { fits.contains($0) }
+        for r in result.rejected {
+            let reason = self.reason(r.failure, node: r.node, now: now)
+            if r.failure.resolvable { o.failed[r.node] = reason } else { o.unresolvable[r.node] = reason }
+            o.kinds[reason.hasPrefix("thermal") ? "thermal" : Self.kind(r.failure), default: 0] += 1
         }
         return o
     }
@@ -132,12 +123,26 @@ extension ClusterLedger {
         }
     }
 
-    /// The short human reason for a rejected node, e.g. "thermal: device n1-gcu-3 at 97 °C, ...".
-    static func reason(_ f: FitFailure) -> String {
+    /// The short human reason for a rejected node, e.g. "thermal: device n1-gcu-3 at 97 °C, ...". Devices left out
+    /// for being over the chip limit are named when they are what made the fit fail.
+    func reason(_ f: FitFailure, node: String, now: Date) -> String {
         switch f {
+        case .unknownNode: return "node \(node) is not in the extender's cache yet"
         case .overheated(let v): return "thermal: \(v)"
-        case .devices(let s): return "devices: \(s)"
+        case .devices(let s):
+            if s.overheated > 0, s.fitting + s.overheated >= s.needed, let n = ledger.node(named: node),
+               let v = policy(of: n).thermal.chipViolation(n, now: now) {
+                return "thermal: \(v)"
+            }
+            return "devices: \(s)"
         default: return f.description
         }
+    }
+
+    /// The engine's device choice for the pod on one node, or why it does not fit there.
+    func choose(_ f: PodFacts, node: String, now: Date, in scratch: DeviceLedger? = nil) -> FitResult {
+        let result = evaluate(f, candidates: [node], now: now, in: scratch)
+        if let c = result.feasible.first { return .fits(c.assignment) }
+        return .fails(result.rejected.first?.failure ?? .unknownNode(node))
     }
 }

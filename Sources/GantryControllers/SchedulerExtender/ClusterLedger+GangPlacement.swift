@@ -1,7 +1,7 @@
-// Interim gang placement until GantryScheduling's GangPlanner lands (engine issue §5): members placed one by
-// one on a scratch copy of the ledger with the engine's own fit (thermal limits and pool policy applied),
-// preferring nodes the gang already uses, then its rack, so either every member has a slot or none is taken.
-// Replace the body of `placeGang` with a call to the engine's planner; the callers need only its result.
+// Interim gang placement until GantryScheduling's GangPlanner lands (engine issue §5): members placed one by one,
+// largest first, on a scratch copy of the ledger with the engine's own choice (`PlacementEngine.best`, whose
+// gang-affinity score keeps them on the nodes and racks the gang already uses), so either every member has a
+// slot or none is taken. Replace the body of `placeGang` with the engine's planner; callers need only its result.
 
 import Foundation
 import GantryScheduling
@@ -13,52 +13,35 @@ struct GangMemberPlacement: Sendable {
     var assignment: DeviceAssignment
 }
 
-extension ClusterLedger {
-    func placeGang(_ requests: [PodRequest], now: Date) -> Result<[GangMemberPlacement], GangPlacementFailure> {
-        var scratch = ledger
-        var out: [GangMemberPlacement] = []
-        var used: [Int] = []
-        var racks = Set<Int32>()
-        let slots = scratch.activeSlots
-        // Largest members first: they have the fewest places to go.
-        let order = requests.indices.sorted { (requests[$0].devicePercent, -$0) > (requests[$1].devicePercent, -$1) }
-        var placed = [GangMemberPlacement?](repeating: nil, count: requests.count)
-        for i in order {
-            let compiled = scratch.compile(requests[i])
-            let preferred = used + slots.filter { !used.contains($0) && racks.contains(scratch.nodes[$0].rackCode) }
-            var chosen: (Int, DeviceAssignment)?
-            var lastFailure: FitFailure?
-            for slot in preferred + slots {
-                switch fit(compiled, slot: slot, now: now, in: scratch).result {
-                case .fits(let a): chosen = (slot, a)
-                case .fails(let f): lastFailure = f
-                }
-                if chosen != nil { break }
-            }
-            guard let (slot, assignment) = chosen else {
-                return .failure(GangPlacementFailure(member: i, of: requests.count, lastReason: lastFailure.map(Self.reason)))
-            }
-            let name = scratch.nodes[slot].name
-            do {
-                try scratch.allocate("plan#\(i)", request: requests[i], on: name, assignment: assignment)
-            } catch {
-                return .failure(GangPlacementFailure(member: i, of: requests.count, lastReason: "\(error)"))
-            }
-            if !used.contains(slot) { used.append(slot) }
-            racks.insert(scratch.nodes[slot].rackCode)
-            placed[i] = GangMemberPlacement(request: requests[i], node: name, assignment: assignment)
-        }
-        out = placed.compactMap { $0 }
-        return .success(out)
-    }
-}
-
 struct GangPlacementFailure: Error, CustomStringConvertible {
     var member: Int
     var of: Int
-    var lastReason: String?
+    var why: String
 
-    var description: String {
-        "no node can take member \(member + 1) of \(of) once the others are placed" + (lastReason.map { " (e.g. \($0))" } ?? "")
+    var description: String { "member \(member + 1) of \(of) has no room once the others are placed: \(why)" }
+}
+
+extension ClusterLedger {
+    func placeGang(_ requests: [PodRequest], gang: String, now: Date) -> Result<[GangMemberPlacement], GangPlacementFailure> {
+        var scratch = ledger
+        var context = GangContext(gang: gang)
+        var placed = [GangMemberPlacement?](repeating: nil, count: requests.count)
+        // Largest members first: they have the fewest places to go.
+        let order = requests.indices.sorted { (requests[$0].devicePercent, -$0) > (requests[$1].devicePercent, -$1) }
+        for i in order {
+            guard let c = engine.best(requests[i], in: scratch, now: now, gang: context) else {
+                let why = engine.evaluate(requests[i], in: scratch, now: now, gang: context).explanation
+                return .failure(GangPlacementFailure(member: i, of: requests.count, why: why))
+            }
+            do {
+                try scratch.allocate("plan#\(i)", request: requests[i], on: c.node, assignment: c.assignment)
+            } catch {
+                return .failure(GangPlacementFailure(member: i, of: requests.count, why: "\(error)"))
+            }
+            context.nodes.insert(c.node)
+            if let rack = scratch.node(named: c.node)?.spec.rack { context.racks.insert(rack) }
+            placed[i] = GangMemberPlacement(request: requests[i], node: c.node, assignment: c.assignment)
+        }
+        return .success(placed.compactMap { $0 })
     }
 }

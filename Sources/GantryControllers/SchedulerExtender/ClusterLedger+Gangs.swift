@@ -75,7 +75,7 @@ extension ClusterLedger {
             return "gang \(key) waits for its members: \(bound + pending.count) of minMember \(minMember) exist"
         }
         let requests = pending.prefix(needed).map { engineRequest($0) }
-        switch placeGang(Array(requests), now: now) {
+        switch placeGang(Array(requests), gang: key, now: now) {
         case .failure(let why):
             metrics?.gangPlan(result: "unplaceable")
             return "gang \(key) cannot place \(needed) more member(s) now: \(why)"

@@ -13,11 +13,10 @@ extension ClusterLedger {
     public func preempt(_ f: PodFacts, candidates: [String: MetaVictims]) -> [String: MetaVictims] {
         let now = clock()
         guard f.requestError == nil else { return [:] }
-        let compiled = ledger.compile(engineRequest(f))
         var out: [String: MetaVictims] = [:]
         for (node, proposed) in candidates {
-            guard let slot = ledger.slot(of: node) else { continue }
-            guard let ours = chooseVictims(compiled, preemptor: f, slot: slot, now: now) else { continue }
+            guard ledger.slot(of: node) != nil else { continue }
+            guard let ours = chooseVictims(f, node: node, now: now) else { continue }
             // kube-scheduler's own victims free what its in-tree filters need (cpu, memory); keep them too.
             var uids = ours
             for uid in proposed.podUIDs where !uids.contains(uid) { uids.append(uid) }
@@ -27,10 +26,13 @@ extension ClusterLedger {
         return out
     }
 
-    /// Victim UIDs on the node in `slot` that make the request fit (empty if it fits already), or nil.
-    func chooseVictims(_ compiled: CompiledRequest, preemptor f: PodFacts, slot: Int, now: Date) -> [String]? {
-        let nodeName = ledger.nodes[slot].name
-        if case .fits = fit(compiled, slot: slot, now: now).result { return [] }
+    /// Victim UIDs on `nodeName` that make the pod fit (empty if it fits already), or nil.
+    func chooseVictims(_ f: PodFacts, node nodeName: String, now: Date) -> [String]? {
+        func fits(_ scratch: DeviceLedger) -> Bool {
+            if case .fits = choose(f, node: nodeName, now: now, in: scratch) { return true }
+            return false
+        }
+        if fits(ledger) { return [] }
         // Eviction units: a pod, or every member of a gang on this node.
         var units: [String: [Allocation]] = [:]
         for a in ledger.allocations(onNode: nodeName) where a.reservation == nil && inFlight[a.id] == nil {
@@ -57,21 +59,21 @@ extension ClusterLedger {
         }
         var scratch = ledger
         var evicted: [String] = []
-        var fits = false
+        var found = false
         for key in order {
             for a in units[key] ?? [] { scratch.release(a.id) }
             evicted.append(key)
-            if case .fits = fit(compiled, slot: slot, now: now, in: scratch).result {
-                fits = true
+            if fits(scratch) {
+                found = true
                 break
             }
         }
-        guard fits else { return nil }
+        guard found else { return nil }
         // Reprieve: give back, most valuable first, every unit the pod does not need gone.
         for key in evicted.reversed() {
             var trial = scratch
             for a in units[key] ?? [] { try? trial.record(a, allowOvercommit: true) }
-            if case .fits = fit(compiled, slot: slot, now: now, in: trial).result {
+            if fits(trial) {
                 scratch = trial
                 evicted.removeAll { $0 == key }
             }

@@ -1,6 +1,7 @@
-// Prioritize: a 0...10 score per feasible node (kube-scheduler multiplies it by weight × 10 and does not clamp,
-// so every score is clamped here). Gang members score their reserved slots highest; every other node gets
-// the pool policy's score for the devices the engine would pick there.
+// Prioritize: a 0...10 score per candidate from the engine's weighted policies of each node's pool (kube-scheduler
+// multiplies it by weight × 10 and does not clamp, so every score is clamped here). The engine's own pick gets 10
+// and every other node at most 9, so its first-fit order survives kube-scheduler's random tie-break. Gang members
+// score their reserved slots highest.
 
 import Foundation
 import GantryScheduling
@@ -9,34 +10,30 @@ import KubeCore
 extension ClusterLedger {
     public func prioritize(_ f: PodFacts, candidates: [String]) -> [HostPriority] {
         let now = clock()
-        var out: [HostPriority] = []
-        out.reserveCapacity(candidates.count)
-        if f.requestError != nil {
-            return candidates.map { HostPriority(host: $0, score: 0) }
-        }
+        if f.requestError != nil { return candidates.map { HostPriority(host: $0, score: 0) } }
         if let held = ledger.allocation(f.uid), held.reservation == nil {
             return candidates.map { HostPriority(host: $0, score: $0 == held.node ? HostPriority.maxScore : 0) }
         }
-        let plan = gangSteering(f, now: now)
-        let compiled = ledger.compile(engineRequest(f))
-        for name in candidates {
-            guard let slot = ledger.slot(of: name) else {
-                out.append(HostPriority(host: name, score: 0))
-                continue
-            }
-            if let plan, plan.blocked == nil {
-                out.append(HostPriority(host: name, score: plan.slots.contains(name) ? HostPriority.maxScore : 0))
-                continue
-            }
-            let nf = fit(compiled, slot: slot, now: now)
-            guard case .fits(let assignment) = nf.result else {
-                out.append(HostPriority(host: name, score: 0))
-                continue
-            }
-            let score = NodeScoring.score(node: ledger.nodes[slot], compiled: compiled, assignment: assignment,
-                                          settings: nf.settings, thermal: nf.thermal, weights: configuration.scoreWeights)
-            out.append(HostPriority(host: name, score: Int64(score.rounded())))
+        if let plan = gangSteering(f, now: now), plan.blocked == nil {
+            return candidates.map { HostPriority(host: $0, score: plan.slots.contains($0) ? HostPriority.maxScore : 0) }
         }
-        return out
+        let result: PlacementResult
+        if let c = lastEvaluation, c.uid == f.uid, c.generation == ledger.generation, Self.covers(c.candidates, candidates) {
+            // Filter's evaluation of a superset, on the same ledger: the scores are the same.
+            result = c.result
+        } else {
+            result = evaluate(f, candidates: candidates, now: now)
+        }
+        var scores: [String: Int64] = [:]
+        scores.reserveCapacity(result.feasible.count)
+        for (node, score) in result.extenderScores { scores[node] = Int64(score) }
+        return candidates.map { HostPriority(host: $0, score: scores[$0] ?? 0) }
+    }
+
+    static func covers(_ superset: [String], _ subset: [String]) -> Bool {
+        if superset == subset { return true }
+        guard subset.count <= superset.count else { return false }
+        let all = Set(superset)
+        return subset.allSatisfy { all.contains($0) }
     }
 }

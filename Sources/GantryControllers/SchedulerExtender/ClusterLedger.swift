@@ -17,7 +17,8 @@ public actor ClusterLedger {
     private var nodeObjects: [String: Node] = [:]
     private var slices: [String: DeviceSlice] = [:]
     private var pools: [String: ResourcePool] = [:]
-    private var poolSettings: [String: PoolSettings] = [:]
+    /// The engine's placement: per-pool policies (from ResourcePools) and the demand mix learned from placed pods.
+    var engine: PlacementEngine
     var quotas: [String: Quota] = [:]
 
     /// Binds between reserve and commit/rollback, by pod UID.
@@ -28,6 +29,8 @@ public actor ClusterLedger {
     var inferred: Set<String> = []
     /// Gang reservations (engine reservations) by gang, with the pods they were planned for.
     var gangPlans: [String: GangPlan] = [:]
+    /// The last engine evaluation (pod UID, ledger generation, candidates), reused by prioritize after filter.
+    var lastEvaluation: (uid: String, generation: UInt64, candidates: [String], result: PlacementResult)?
     /// Taint keys seen on any node, to turn a pod's tolerations into the engine's key set.
     private var taintKeys: [String: [Taint]] = [:]
 
@@ -44,12 +47,14 @@ public actor ClusterLedger {
         public var reservationTTL: TimeInterval
         /// Staleness of temperatures for pools that do not set `thermal.staleAfterSeconds`.
         public var thermalStaleAfter: TimeInterval
-        public var scoreWeights: ScoreWeights
+        /// Scores of nodes outside any ResourcePool (pools bring their own from `spec.policy`).
+        public var defaultProfile: ScoringProfile
 
-        public init(reservationTTL: TimeInterval = 120, thermalStaleAfter: TimeInterval = 120, scoreWeights: ScoreWeights = ScoreWeights()) {
+        public init(reservationTTL: TimeInterval = 120, thermalStaleAfter: TimeInterval = 120,
+                    defaultProfile: ScoringProfile = .gantryDefault) {
             self.reservationTTL = reservationTTL
             self.thermalStaleAfter = thermalStaleAfter
-            self.scoreWeights = scoreWeights
+            self.defaultProfile = defaultProfile
         }
     }
 
@@ -60,20 +65,15 @@ public actor ClusterLedger {
         self.metrics = metrics
         self.logger = logger
         self.clock = clock
+        // A live cluster's mix drifts: observations older than ~10,000 newer pods count half.
+        engine = PlacementEngine(defaultPolicy: GantryScheduling.PoolPolicy(profile: configuration.defaultProfile),
+                                 demand: ShapeDistribution(halfLife: 10_000))
     }
 
     // MARK: Reading
 
-    /// The pool settings a node is scheduled with.
-    func settings(of node: LedgerNode) -> PoolSettings {
-        guard let pool = node.spec.pool else { return .default }
-        return poolSettings[pool] ?? .default
-    }
-
-    func settings(pool: String?) -> PoolSettings {
-        guard let pool else { return .default }
-        return poolSettings[pool] ?? .default
-    }
+    /// The engine policy a node is scheduled with.
+    func policy(of node: LedgerNode) -> GantryScheduling.PoolPolicy { engine.policy(forPool: node.spec.pool) }
 
     /// Every allocation as `node → [pod or reservation id: gantry.dev/devices]`, for tests and the debug endpoint.
     public func allocationsByNode() -> [String: [String: String]] {
@@ -131,14 +131,14 @@ public actor ClusterLedger {
     public func upsertPool(_ pool: ResourcePool) {
         guard let name = pool.metadata.name, !name.isEmpty else { return }
         pools[name] = pool
-        poolSettings[name] = PoolSettings(pool, defaultStaleAfter: configuration.thermalStaleAfter)
+        engine.poolPolicies[name] = GantryScheduling.PoolPolicy(pool, defaultStaleAfter: configuration.thermalStaleAfter)
         // Membership by selector may have changed for any node.
         for n in nodeObjects.keys { rebuildNode(n) }
     }
 
     public func deletePool(named name: String) {
         pools[name] = nil
-        poolSettings[name] = nil
+        engine.poolPolicies[name] = nil
         for n in nodeObjects.keys { rebuildNode(n) }
     }
 

@@ -3,6 +3,7 @@
 // error with the flag's name, never a silent default.
 
 import Foundation
+import GantryScheduling
 import KubeRuntime
 
 public struct ExtenderConfiguration: Sendable, Equatable {
@@ -26,8 +27,8 @@ public struct ExtenderConfiguration: Sendable, Equatable {
     public var maxBodyBytes = 64 << 20
     /// Decisions kept for /debug/pods.
     public var decisionsKept = 2048
-    /// Relative weights of the score policies combined by prioritize.
-    public var scoreWeights = ScoreWeights()
+    /// Score policies and weights for nodes outside any ResourcePool (pools set their own in `spec.policy`).
+    public var defaultProfile = ScoringProfile.gantryDefault
 
     public init() {}
 
@@ -52,8 +53,9 @@ public struct ExtenderConfiguration: Sendable, Equatable {
           --log-format FORMAT         logfmt or json (logfmt)                      GANTRY_LOG_FORMAT
           --max-body-bytes N          largest request body (67108864)              GANTRY_EXTENDER_MAX_BODY_BYTES
           --decisions-kept N          pods whose last decision /debug/pods keeps (2048)
-          --score-weights LIST        weights of the prioritize policies, e.g. packing=2,thermal=1
-                                      (default packing=1,thermal=1)                GANTRY_SCORE_WEIGHTS
+          --score-weights LIST        prioritize policies and weights for nodes outside any ResourcePool
+                                      (default fragmentation=2,device-binpack=1,thermal-headroom=1,gang-affinity=1;
+                                      also node-binpack, node-spread, device-spread)  GANTRY_SCORE_WEIGHTS
           -h, --help                  this text
 
         Durations are Go durations ("90s", "2m") or plain seconds.
@@ -130,10 +132,28 @@ public struct ExtenderConfiguration: Sendable, Equatable {
             guard let n = Int(value), n >= 1, n <= 1_000_000 else { throw Invalid("\(source): must be 1...1000000, got \(value)") }
             decisionsKept = n
         case "score-weights":
-            scoreWeights = try ScoreWeights(parsing: value, source: source)
+            defaultProfile = try Self.profile(value, source)
         default:
             throw Invalid("unknown flag --\(flag)")
         }
+    }
+
+    /// `policy=weight,...` with the engine's policy names.
+    static func profile(_ text: String, _ source: String) throws -> ScoringProfile {
+        var weights: [ScorePolicy: Double] = [:]
+        for part in text.split(separator: ",") {
+            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, let w = Double(kv[1]), w.isFinite, w >= 0, w <= 1000 else {
+                throw Invalid("\(source): expected policy=weight with a weight in 0...1000, got \(part)")
+            }
+            guard let p = ScorePolicy(rawValue: kv[0]) else {
+                throw Invalid("\(source): unknown score policy \(kv[0]) (\(ScorePolicy.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            weights[p] = w
+        }
+        let profile = ScoringProfile(weights)
+        guard profile.totalWeight > 0 else { throw Invalid("\(source): at least one weight must be positive") }
+        return profile
     }
 
     /// Go duration ("1m30s", "250ms") or plain seconds.
@@ -164,30 +184,3 @@ public struct ExtenderConfiguration: Sendable, Equatable {
     }
 }
 
-/// Relative weights of the prioritize policies (each scores 0...10; the result is their weighted mean).
-public struct ScoreWeights: Sendable, Equatable {
-    /// Node packing per the pool's policy (binpack or spread).
-    public var packing: Double = 1
-    /// Thermal headroom of the devices, chassis and rack the pod would use.
-    public var thermal: Double = 1
-
-    public init(packing: Double = 1, thermal: Double = 1) {
-        self.packing = packing
-        self.thermal = thermal
-    }
-
-    init(parsing text: String, source: String) throws {
-        for part in text.split(separator: ",") {
-            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard kv.count == 2, let w = Double(kv[1]), w.isFinite, w >= 0, w <= 1000 else {
-                throw ExtenderConfiguration.Invalid("\(source): expected name=weight (0...1000), got \(part)")
-            }
-            switch kv[0] {
-            case "packing": packing = w
-            case "thermal": thermal = w
-            default: throw ExtenderConfiguration.Invalid("\(source): unknown score policy \(kv[0]) (packing, thermal)")
-            }
-        }
-        if packing + thermal <= 0 { throw ExtenderConfiguration.Invalid("\(source): at least one weight must be positive") }
-    }
-}

@@ -51,7 +51,7 @@ public final class ExtenderService: Sendable {
                               synced: { queue.push(.synced("quotas")) })
         ledger = ClusterLedger(configuration: .init(reservationTTL: configuration.reservationTTL,
                                                     thermalStaleAfter: configuration.thermalStaleAfter,
-                                                    scoreWeights: configuration.scoreWeights),
+                                                    defaultProfile: configuration.defaultProfile),
                                podStore: podStore, metrics: metrics, logger: logger.with(label: "ledger"))
         let ready = self.ready
         extender = SchedulerExtender(ledger: ledger, binder: PodBinder(client: client, ledger: ledger, logger: logger.with(label: "bind")),

@@ -53,22 +53,13 @@ enum NodeInventory {
     }
 }
 
-/// How one pool's nodes are scheduled: packing on nodes and devices, and thermal limits (engine types).
-struct PoolSettings: Sendable, Equatable {
-    var nodePolicy: PackingPolicy = .binpack
-    var deviceOrder: DeviceChoice.Order = .binpack
-    var fragmentationAware = true
-    var thermal: GantryScheduling.ThermalPolicy = .disabled
-
-    static let `default` = PoolSettings()
-
-    init() {}
-
-    /// `staleAfter` overrides a pool without its own `staleAfterSeconds` (the extender's flag).
+extension GantryScheduling.PoolPolicy {
+    /// The engine's policy for a ResourcePool: packing and fragmentation weights from `spec.policy`, limits from
+    /// `spec.thermal`. `defaultStaleAfter` (the extender's flag) applies when the pool sets no staleness.
     init(_ pool: ResourcePool, defaultStaleAfter: TimeInterval) {
-        nodePolicy = pool.spec.policy?.node ?? .binpack
-        deviceOrder = pool.spec.policy?.device == .spread ? .spread : .binpack
-        fragmentationAware = pool.spec.policy?.fragmentationAware ?? true
+        let node: NodeOrder? = pool.spec.policy?.node.map { $0 == .spread ? .spread : .binpack }
+        let device: DeviceChoice.Order = pool.spec.policy?.device == .spread ? .spread : .binpack
+        var thermal = GantryScheduling.ThermalPolicy.disabled
         if let t = pool.spec.thermal {
             // A level without a hard limit is not enforced; a missing soft limit means no penalty band below hard.
             func threshold(_ soft: Double?, _ hard: Double?) -> GantryScheduling.ThermalThreshold? {
@@ -80,5 +71,6 @@ struct PoolSettings: Sendable, Equatable {
                 rack: threshold(t.rack?.softC, t.rack?.hardC),
                 staleAfter: t.staleAfterSeconds.map { TimeInterval(max(1, $0)) } ?? defaultStaleAfter)
         }
+        self.init(node: node, device: device, fragmentationAware: pool.spec.policy?.fragmentationAware ?? true, thermal: thermal)
     }
 }
