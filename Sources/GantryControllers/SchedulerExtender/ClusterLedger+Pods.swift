@@ -81,6 +81,7 @@ extension ClusterLedger {
             // Running pods are facts: kept even if they exceed what the node offers (it then has no room).
             try ledger.record(Allocation(id: f.uid, node: node, request: request, grants: grants, owner: f.owner),
                               allowOvercommit: true)
+            if haveRecord { engine.observe(f.request) }
         } catch {
             switch error {
             case .unknownDevice(_, let device):

@@ -17,11 +17,12 @@ extension ClusterLedger {
         for (node, proposed) in candidates {
             guard ledger.slot(of: node) != nil else { continue }
             guard let ours = chooseVictims(f, node: node, now: now) else { continue }
-            // kube-scheduler's own victims free what its in-tree filters need (cpu, memory); keep them too.
-            var uids = ours
-            for uid in proposed.podUIDs where !uids.contains(uid) { uids.append(uid) }
+            // Our fit counts cpu, memory and pods as well as devices, so our victims free what kube-scheduler's
+            // in-tree filters need too; only when the pod fits without evictions by our books do its own stand.
+            let uids = ours.isEmpty ? proposed.podUIDs : ours
             guard !uids.isEmpty else { continue }
-            out[node] = MetaVictims(podUIDs: uids, numPDBViolations: proposed.numPDBViolations)
+            // PodDisruptionBudgets are not watched here: only kube-scheduler's own proposal comes with its count.
+            out[node] = MetaVictims(podUIDs: uids, numPDBViolations: ours.isEmpty ? proposed.numPDBViolations : 0)
         }
         return out
     }

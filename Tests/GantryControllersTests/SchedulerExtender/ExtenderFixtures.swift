@@ -56,7 +56,7 @@ enum Fixtures {
                     memoryMiB: Int? = nil, gcu: Int? = nil, gpu: Int? = nil, cpu: String = "1", memory: String = "1Gi",
                     node: String? = nil, devices: String? = nil, labels: [String: String] = [:], annotations: [String: String] = [:],
                     priority: Int32? = nil, phase: String? = nil, schedulerName: String? = nil,
-                    tolerations: [JSONValue] = [], rv: String = "1") -> Pod {
+                    tolerations: [JSONValue] = [], rv: String = "1", grace: Int64? = nil) -> Pod {
         var requests: JSONObject = ["cpu": .string(cpu), "memory": .string(memory)]
         if let vgcu { requests["gantry.dev/vgcu"] = .string(String(vgcu)) }
         if let cores { requests["gantry.dev/vgcu-cores"] = .string(String(cores)) }
@@ -70,6 +70,7 @@ enum Fixtures {
         if let priority { spec["priority"] = .int(Int64(priority)) }
         if let schedulerName { spec["schedulerName"] = .string(schedulerName) }
         if !tolerations.isEmpty { spec["tolerations"] = .array(tolerations) }
+        if let grace { spec["terminationGracePeriodSeconds"] = .int(grace) }
         var pod: JSONValue = [
             "apiVersion": "v1", "kind": "Pod",
             "metadata": ["name": .string(name), "namespace": .string(namespace), "uid": .string(uid ?? "uid-\(namespace)-\(name)"),
@@ -164,4 +165,10 @@ extension Pod {
 
 func filterArgs(_ pod: Pod, nodes: [String]) -> JSONValue {
     ["Pod": pod.json, "Nodes": nil, "NodeNames": .array(nodes.map(JSONValue.string))]
+}
+
+/// The node a pod is bound to, nil while it is not.
+func boundNode(_ pod: Pod?) -> String? {
+    guard let n = pod?.spec?.nodeName, !n.isEmpty else { return nil }
+    return n
 }
