@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "GantryAPI", targets: ["GantryAPI"]),
+        .library(name: "GantryScheduling", targets: ["GantryScheduling"]),
         .library(name: "GantryControllers", targets: ["GantryControllers"]),
     ],
     targets: [
@@ -45,6 +46,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "HTTPServer"]),
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
+        .testTarget(name: "GantrySchedulingTests", dependencies: ["GantryScheduling", "gantry-bench"]),
         .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
         .testTarget(name: "GantryControllersTests", dependencies: ["GantryControllers", "GantryScheduling", "GantryAPI", "DevCluster", "KubeRuntime", "KubeClient", "KubeCore", "HTTPServer"]),
     ],

@@ -10,6 +10,7 @@ let benchmarks: [String: (summary: String, run: ([String]) throws -> Void)] = [
                  ExtenderBenchmark.run),
     "http": ("small keep-alive requests/s against the in-process HTTP server (--serve N for wrk)", HTTPBenchmark.run),
     "json": ("parse, write and decode to typed Pods ~2 KB watch events", JSONBenchmark.run),
+    "packing": ("Alibaba GPU trace packing: unallocated GPU % vs the FGD paper", PackingBenchmark.run),
     "runtime": ("queue + dispatch per reconcile, watcher-fed store events/s, RSS of 10,000 cached Pods", RuntimeBenchmark.run),
     "watch": ("client watch decoding of ~2 KB Pod events from a loopback server; idle client RSS", WatchBenchmark.run),
 ]
