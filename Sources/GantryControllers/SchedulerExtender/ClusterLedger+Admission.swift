@@ -1,7 +1,10 @@
-// The queue gate (DESIGN §6.1) as the extender applies it to a single pod: a pod charged to a Quota is placed
-// only while that quota, and every quota above it, has headroom under its `limit` for what the pod is charged
-// (GantryAPI's QuotaCharge rules: vgcu × cores, vgcu × memory, whole devices, cpu, memory). Usage counts every
-// pod of the subtree that holds shares in the ledger — bound, binding, or reserved for a gang.
+// The queue gate (DESIGN §6.1) as the extender applies it to one pod charged to a Quota (`gantry.dev/quota`):
+// 1. hard limits: the quota and every quota above it keep `limit` for what the pod is charged, in the Quota's own
+//    resource names (GantryAPI's QuotaCharge rules: vgcu, vgcu × cores, vgcu × memory, whole devices, cpu,
+//    memory), counting every pod of the subtree that holds shares — bound, binding, or reserved for a gang;
+// 2. fair share: a quota at or over its fair share (the engine's weighted water-filling and DRF over cpu,
+//    memory and device units) takes no more while another quota below its share has pods waiting.
+// Both are unresolvable for kube-scheduler: evicting pods on a node does not give a quota headroom.
 
 import Foundation
 import GantryAPI
@@ -10,61 +13,132 @@ import KubeCore
 
 struct AdmissionVerdict: Sendable, Equatable {
     var reason: String
-    /// Freeing capacity elsewhere (preemption on a node) does not give a quota headroom: unresolvable.
     var resolvable: Bool
 }
 
 extension ClusterLedger {
     func admissionGate(_ f: PodFacts, now: Date) -> AdmissionVerdict? {
         guard let quota = f.quota else { return nil }
-        guard quotas[quota] != nil else {
-            return AdmissionVerdict(reason: "quota \(quota) does not exist", resolvable: false)
-        }
-        let charge = Self.charge(f.request, grants: nil)
-        // The quota and its ancestors, nearest first; a cycle stops the walk.
+        guard quotas[quota] != nil else { return AdmissionVerdict(reason: "quota \(quota) does not exist", resolvable: false) }
+        if let why = overLimit(f, quota: quota) { return AdmissionVerdict(reason: why, resolvable: false) }
+        if let why = overFairShare(f, quota: quota) { return AdmissionVerdict(reason: why, resolvable: false) }
+        return nil
+    }
+
+    /// The quota and its ancestors, nearest first; a cycle ends the walk.
+    func quotaChain(_ quota: String) -> [String] {
         var chain: [String] = []
         var next: String? = quota
         while let q = next, let object = quotas[q], !chain.contains(q) {
             chain.append(q)
             next = object.spec.parent.flatMap { $0.isEmpty ? nil : $0 }
         }
+        return chain
+    }
+
+    func overLimit(_ f: PodFacts, quota: String) -> String? {
+        let chain = quotaChain(quota)
         let limited = chain.filter { q in quotas[q]?.spec.resources?.values.contains { $0.limit != nil } == true }
         guard !limited.isEmpty else { return nil }
-        let usage = quotaUsage(limited, excluding: f.uid)
+        let want = Self.charge(f.request, grants: nil)
+        // Subtree usage of each limited quota: every quota's own charges added to it and its ancestors.
+        let wanted = Set(limited)
+        var subtree: [String: [String: Int64]] = [:]
+        for (q, charges) in quotaCharges {
+            for a in quotaChain(q) where wanted.contains(a) {
+                for (k, v) in charges { subtree[a, default: [:]][k, default: 0] += v }
+            }
+        }
         for q in limited {
             for (name, resource) in (quotas[q]?.spec.resources ?? [:]).sorted(by: { $0.key < $1.key }) {
-                guard let limit = resource.limit, let want = charge[name], want > 0 else { continue }
-                let used = usage[q]?[name] ?? 0
+                guard let limit = resource.limit, let need = want[name], need > 0 else { continue }
+                let used = subtree[q]?[name] ?? 0
                 let cap = Self.amount(limit, name)
-                if used + want > cap {
-                    return AdmissionVerdict(reason: "quota \(q): \(name) \(Self.show(used, name))/\(Self.show(cap, name)) used, pod needs \(Self.show(want, name))",
-                                            resolvable: false)
+                if used + need > cap {
+                    return "quota \(q): \(name) \(Self.show(used, name))/\(Self.show(cap, name)) used, pod needs \(Self.show(need, name))"
                 }
             }
         }
         return nil
     }
 
-    /// Usage per quota in `quotas`, each counting its own pods and those of its descendants.
-    func quotaUsage(_ wanted: [String], excluding uid: String) -> [String: [String: Int64]] {
-        var parentOf: [String: String] = [:]
-        for (name, q) in quotas { if let p = q.spec.parent, !p.isEmpty { parentOf[name] = p } }
-        let wantedSet = Set(wanted)
-        var out: [String: [String: Int64]] = [:]
-        for a in ledger.allocations.values where a.id != uid {
-            guard var q = a.owner.queue else { continue }
-            let charge = Self.charge(a.request, grants: a.grants)
-            var seen = Set<String>()
-            while seen.insert(q).inserted {
-                if wantedSet.contains(q) { for (k, v) in charge { out[q, default: [:]][k, default: 0] += v } }
-                guard let p = parentOf[q] else { break }
-                q = p
-            }
+    /// Over its fair share while a quota below its own has pods waiting: the engine's FairShare over the tree.
+    func overFairShare(_ f: PodFacts, quota: String) -> String? {
+        guard pendingDemand.keys.contains(where: { $0 != quota }) else { return nil }
+        var specs: [QueueSpec] = []
+        for (name, q) in quotas {
+            specs.append(QueueSpec(
+                name: name, parent: q.spec.parent.flatMap { $0.isEmpty ? nil : $0 }, weight: Double(q.spec.weight ?? 1),
+                guaranteed: Self.vector(q.spec.resources, \.guaranteed) ?? .zero, deserved: Self.vector(q.spec.resources, \.deserved),
+                limit: Self.vector(q.spec.resources, \.limit) ?? .zero, priority: Int(q.spec.priority ?? 0),
+                open: (q.spec.state ?? .open).dispatches, canBorrow: q.spec.preemption?.borrowWhenIdle ?? true,
+                createdAt: q.metadata.creationTimestamp?.date ?? Date(timeIntervalSince1970: 0),
+                allocated: quotaUsage[name] ?? .zero,
+                pending: (pendingDemand[name] ?? [:]).values.reduce(ResourceVector.zero, +)))
         }
-        return out
+        let tree: GantryScheduling.QuotaTree
+        do { tree = try GantryScheduling.QuotaTree(specs) } catch {
+            // A broken tree (cycle, missing parent) is the quota controller's to report; limits still apply.
+            return nil
+        }
+        guard tree.isLeaf(quota) else { return nil }
+        let fair = FairShare(tree: tree, capacity: clusterCapacity())
+        let mine = fair.usageRatio((quotaUsage[quota] ?? .zero) + ResourceVector(f.request), queue: quota)
+        guard mine > 1 + 1e-9 else { return nil }
+        let waiting = pendingDemand.keys.filter { q in
+            q != quota && tree.isLeaf(q) && (tree.queues[q]?.open ?? false) && fair.usageRatio(quotaUsage[q] ?? .zero, queue: q) < 1
+        }.sorted()
+        guard let other = waiting.first else { return nil }
+        return "quota \(quota) would be at \(Int((mine * 100).rounded()))% of its fair share while quota \(other) waits below its own"
     }
 
-    /// A request's charge in the quota's units (cpu in millicores, memory in bytes, devices and MiB as counts).
+    /// Cluster capacity in engine units (healthy devices, cpu, memory), recomputed only when nodes change.
+    func clusterCapacity() -> ResourceVector {
+        if let c = capacityCache, c.version == nodesVersion { return c.capacity }
+        var cpu = 0.0, memory = 0.0, devices = 0.0
+        var byVendor: [String: Double] = [:]
+        for slot in ledger.activeSlots {
+            let n = ledger.nodes[slot]
+            cpu += Double(n.spec.cpuMilli)
+            memory += Double(n.spec.memoryBytes)
+            for d in n.spec.devices where d.healthy {
+                let units = Double(d.cores) / 100
+                devices += units
+                byVendor["\(ResourceVector.devices)/\(d.vendor)", default: 0] += units
+            }
+        }
+        var values = byVendor
+        values[ResourceVector.cpu] = cpu
+        values[ResourceVector.memory] = memory
+        values[ResourceVector.devices] = devices
+        let capacity = ResourceVector(values)
+        capacityCache = (nodesVersion, capacity)
+        return capacity
+    }
+
+    /// A Quota amount map in engine units: cpu (milli), memory (bytes), devices (vgcu-cores / 100 + whole devices),
+    /// and per vendor. nil when the quota sets none of them.
+    static func vector(_ resources: [String: QuotaResource]?, _ field: KeyPath<QuotaResource, Quantity?>) -> ResourceVector? {
+        guard let resources else { return nil }
+        var v: [String: Double] = [:]
+        var any = false
+        func take(_ name: String) -> Double? {
+            guard let q = resources[name]?[keyPath: field] else { return nil }
+            any = true
+            return q.approximateDoubleValue
+        }
+        if let c = take(ResourceName.cpu) { v[ResourceVector.cpu] = c * 1000 }
+        if let m = take(ResourceName.memory) { v[ResourceVector.memory] = m }
+        let slices = take(ResourceName.vgcuCores).map { $0 / 100 }
+        let gcu = take(ResourceName.enflameGCU)
+        let gpu = take(ResourceName.nvidiaGPU)
+        if slices != nil || gcu != nil { v["\(ResourceVector.devices)/enflame"] = (slices ?? 0) + (gcu ?? 0) }
+        if let gpu { v["\(ResourceVector.devices)/nvidia"] = gpu }
+        if slices != nil || gcu != nil || gpu != nil { v[ResourceVector.devices] = (slices ?? 0) + (gcu ?? 0) + (gpu ?? 0) }
+        return any ? ResourceVector(v) : nil
+    }
+
+    /// A request's charge in the quota's resource names (cpu in millicores, memory in bytes, counts, MiB).
     static func charge(_ r: PodRequest, grants: [DeviceGrant]?) -> [String: Int64] {
         var c: [String: Int64] = [ResourceName.cpu: r.cpuMilli, ResourceName.memory: r.memoryBytes]
         if let s = r.slices {

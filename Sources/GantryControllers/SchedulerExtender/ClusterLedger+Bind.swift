@@ -67,6 +67,8 @@ extension ClusterLedger {
             } catch {
                 throw .notInGangPlan(pod: f.key, node: node, "\(error)")
             }
+            account(reservation, -1)
+            account(a, +1)
             ticket = BindTicket(podUID: f.uid, podKey: f.key, node: node, devices: a.devicesAnnotation, reservation: reservation,
                                 allocation: a)
         } else {
@@ -82,6 +84,7 @@ extension ClusterLedger {
             } catch {
                 throw .doesNotFit(pod: f.key, node: node, "\(error)")
             }
+            account(a, +1)
             engine.observe(request)
             ticket = BindTicket(podUID: f.uid, podKey: f.key, node: node, devices: a.devicesAnnotation, reservation: nil,
                                 allocation: a)
@@ -105,16 +108,15 @@ extension ClusterLedger {
         guard let held = ledger.allocation(ticket.podUID), held.node == ticket.node, held.grants == ticket.allocation.grants else {
             return
         }
-        ledger.release(ticket.podUID)
+        releaseAllocation(ticket.podUID)
         if let r = ticket.reservation, r.reservation.map({ $0.expiresAt > clock() }) == true {
             do {
                 try ledger.record(r)
+                account(r, +1)
+                if let gang = r.reservation?.gang { gangPlans[gang, default: []].insert(r.id) }
             } catch {
                 logger.warning("could not restore a gang reservation after a failed bind", ["reservation": r.id, "error": error])
-                dropReservation(r.id)
             }
-        } else if let r = ticket.reservation {
-            dropReservation(r.id)
         }
     }
 }

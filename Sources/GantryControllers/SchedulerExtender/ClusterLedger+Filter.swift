@@ -47,7 +47,7 @@ extension ClusterLedger {
         for pod in podStore?.byIndex(GangIndex.name, gang) ?? [] {
             if let n = pod.spec?.nodeName, !n.isEmpty { nodes.insert(n) }
         }
-        for id in gangPlans[gang]?.reservationIDs ?? [] { if let a = ledger.allocation(id) { nodes.insert(a.node) } }
+        for id in gangPlans[gang] ?? [] { if let a = ledger.allocation(id) { nodes.insert(a.node) } }
         let racks = Set(nodes.compactMap { ledger.node(named: $0)?.spec.rack })
         return GangContext(gang: gang, nodes: nodes, racks: racks)
     }

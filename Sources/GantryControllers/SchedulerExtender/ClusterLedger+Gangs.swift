@@ -1,21 +1,14 @@
-// Gangs (DESIGN §6.3). The first member kube-scheduler asks about gets the whole gang planned and reserved at
-// once (minMember pods, device by device, with a TTL), all or nothing, so two gangs can never each hold half of
-// what they need. Later members are steered to their reserved slots and consume them at bind. Reservations
-// lapse after the TTL and are released as soon as the gang's last pod is gone.
+// Gangs (DESIGN §6.3) through the engine's GangPlanner. The first member kube-scheduler asks about gets the whole
+// gang planned and reserved at once (the members it still needs to reach minMember, device by device, with a
+// TTL), all or nothing, so two gangs can never each hold half of what they need. Later members are steered to
+// their reserved slots and claim them at bind. Reservations lapse after the TTL (a gang's all at once) and are
+// released as soon as the gang's last pod is gone.
 
 import Foundation
 import GantryAPI
 import GantryScheduling
 import KubeCore
 import KubeRuntime
-
-/// A gang's live reservations.
-struct GangPlan: Sendable {
-    var gang: String
-    /// Engine reservation IDs not yet consumed by a bind.
-    var reservationIDs: Set<String>
-    var expiresAt: Date
-}
 
 /// How a gang's plan steers one member in filter.
 struct GangSteering {
@@ -24,7 +17,7 @@ struct GangSteering {
     var slots: Set<String>
     /// Nodes holding the gang's reservations for members of another shape.
     var otherSlots: Set<String>
-    /// Set when the gang cannot be placed (or is still waiting for members): every node is rejected with it.
+    /// Set when the gang cannot be placed (or still waits for members): every node is rejected with it.
     var blocked: String?
 
     func rejects(node: String) -> String? {
@@ -36,28 +29,20 @@ struct GangSteering {
 }
 
 extension ClusterLedger {
-    static func reservationID(gang: String, index: Int, generation: UInt64) -> String { "gang:\(gang)#\(generation).\(index)" }
-
     /// The gang's steering for this member; nil for pods of no gang, or of a gang whose minimum is bound.
     func gangSteering(_ f: PodFacts, now: Date) -> GangSteering? {
         guard let gang = f.gang else { return nil }
         let key = gang.description
-        if gangPlans[key] == nil, let blocked = planGang(gang, member: f, now: now) {
+        if gangPlans[key]?.isEmpty ?? true, let blocked = planGang(gang, member: f, now: now) {
             return GangSteering(gang: key, slots: [], otherSlots: [], blocked: blocked)
         }
-        guard let plan = gangPlans[key] else { return nil }
-        let request = engineRequest(f)
-        var slots = Set<String>()
-        var other = Set<String>()
-        for id in plan.reservationIDs {
-            guard let r = ledger.allocation(id) else { continue }
-            if Self.sameShape(r.request, request) { slots.insert(r.node) } else { other.insert(r.node) }
-        }
+        guard let ids = gangPlans[key], !ids.isEmpty else { return nil }
+        let slots = GangPlanner.plannedNodes(gang: key, request: engineRequest(f), in: ledger, now: now)
+        let all = Set(ids.compactMap { ledger.allocation($0)?.node })
         if slots.isEmpty {
-            return GangSteering(gang: key, slots: [], otherSlots: other,
-                                blocked: "gang \(key): no reserved slot left for a member of this shape")
+            return GangSteering(gang: key, slots: [], otherSlots: all, blocked: "gang \(key): no reserved slot left for a member of this shape")
         }
-        return GangSteering(gang: key, slots: slots, otherSlots: other.subtracting(slots), blocked: nil)
+        return GangSteering(gang: key, slots: slots, otherSlots: all.subtracting(slots), blocked: nil)
     }
 
     /// Plans and reserves the members the gang still needs; returns why it cannot, or nil when planned (or
@@ -65,7 +50,7 @@ extension ClusterLedger {
     func planGang(_ gang: GangID, member f: PodFacts, now: Date) -> String? {
         let key = gang.description
         let members = gangMembers(gang, including: f)
-        let bound = members.filter { $0.nodeName != nil }.count
+        let bound = members.filter { $0.nodeName != nil || inFlight[$0.uid] != nil }.count
         let minMember = members.map(\.owner.gangMinMember).max() ?? f.owner.gangMinMember
         let needed = minMember - bound
         if needed <= 0 { return nil }
@@ -74,34 +59,28 @@ extension ClusterLedger {
         if pending.count < needed {
             return "gang \(key) waits for its members: \(bound + pending.count) of minMember \(minMember) exist"
         }
-        let requests = pending.prefix(needed).map { engineRequest($0) }
-        switch placeGang(Array(requests), gang: key, now: now) {
+        let spec = GangSpec(gang: key, members: pending.map { GangMember(name: $0.name, request: engineRequest($0)) },
+                            minMember: needed, owner: f.owner)
+        switch GangPlanner(engine: engine).plan(spec, in: ledger, now: now) {
         case .failure(let why):
             metrics?.gangPlan(result: "unplaceable")
-            return "gang \(key) cannot place \(needed) more member(s) now: \(why)"
-        case .success(let placements):
-            let expires = now.addingTimeInterval(configuration.reservationTTL)
-            var ids = Set<String>()
-            let generation = ledger.generation
-            for (i, p) in placements.enumerated() {
-                let id = Self.reservationID(gang: key, index: i, generation: generation)
-                do {
-                    try ledger.allocate(id, request: p.request, on: p.node, assignment: p.assignment,
-                                        owner: WorkloadRef(workload: "gang:\(key)", gang: key, gangMinMember: minMember,
-                                                           queue: f.quota, priority: f.owner.priority, preemptible: f.owner.preemptible),
-                                        reservation: Reservation(gang: key, expiresAt: expires))
-                    ids.insert(id)
-                } catch {
-                    // The plan was made on this very ledger in this turn, so this is a planner bug; undo the lot.
-                    for done in ids { ledger.release(done) }
-                    logger.error("gang plan did not fit the ledger it was made on", ["gang": key, "error": error])
-                    return "gang \(key): internal planning error"
-                }
+            return "\(why)"
+        case .success(let plan):
+            var owner = f.owner
+            owner.workload = "gang:\(key)"
+            owner.startedAt = nil
+            do {
+                let ids = try GangPlanner.reserve(plan, owner: owner, in: &ledger, ttl: configuration.reservationTTL, now: now)
+                for id in ids { if let a = ledger.allocation(id) { account(a, +1) } }
+                gangPlans[key] = Set(ids)
+            } catch {
+                // Planned on this very ledger in this turn, so this would be an engine bug; the engine undid the lot.
+                logger.error("gang plan did not fit the ledger it was made on", ["gang": key, "error": error])
+                return "gang \(key): internal planning error"
             }
-            gangPlans[key] = GangPlan(gang: key, reservationIDs: ids, expiresAt: expires)
             metrics?.gangPlan(result: "reserved")
-            logger.info("gang planned and reserved", ["gang": key, "members": needed,
-                                                      "nodes": Set(placements.map(\.node)).sorted().joined(separator: ",")])
+            logger.info("gang planned and reserved", ["gang": key, "members": plan.placements.count, "needed": needed,
+                                                      "nodes": plan.nodes.joined(separator: ",")])
             return nil
         }
     }
@@ -117,59 +96,66 @@ extension ClusterLedger {
         return Array(byUID.values)
     }
 
-    /// At bind: the reservation this member consumes on `node`, nil for pods not steered by a plan.
+    /// At bind: the reservation this member claims on `node` (its own if there, else any of the gang's with its
+    /// shape), nil for pods not steered by a plan. Throws when the gang holds nothing for it on that node.
     func takeGangReservation(_ f: PodFacts, request: PodRequest, node: String, now: Date) throws(BindError) -> Allocation? {
-        guard let gang = f.gang, let plan = gangPlans[gang.description] else { return nil }
-        let match = plan.reservationIDs.sorted().compactMap { ledger.allocation($0) }
-            .first { $0.node == node && Self.sameShape($0.request, request) }
+        guard let gang = f.gang?.description, let ids = gangPlans[gang], !ids.isEmpty else { return nil }
+        var match = GangPlanner.reservation(forMember: f.name, request: request, gang: gang, in: ledger, now: now)
+        if match?.node != node {
+            match = ledger.allocations(onNode: node).first { a in
+                guard let r = a.reservation, r.gang == gang, r.expiresAt > now else { return false }
+                return a.request == request
+            }
+        }
         guard let r = match else {
             throw .notInGangPlan(pod: f.key, node: node, "gang \(gang) holds no reservation for this member on \(node)")
         }
-        gangPlans[gang.description]?.reservationIDs.remove(r.id)
-        if gangPlans[gang.description]?.reservationIDs.isEmpty == true { gangPlans[gang.description] = nil }
+        forget(reservation: r.id)
         return r
     }
 
-    /// Members of one replica type share a shape; tolerations and pool lists do not make a slot different.
-    static func sameShape(_ a: PodRequest, _ b: PodRequest) -> Bool {
-        a.cpuMilli == b.cpuMilli && a.memoryBytes == b.memoryBytes && a.slices == b.slices && a.wholeDevices == b.wholeDevices
-    }
-
-    /// Releases reservations whose TTL has passed.
+    /// Releases the reservations of every gang with a lapsed one (the engine gives a gang's plan back whole).
     public func expireReservations(now: Date) {
-        let expired = ledger.expireReservations(now: now)
-        guard !expired.isEmpty else { return }
-        for a in expired { forget(reservation: a.id) }
-        metrics?.reservationsExpired(expired.count)
-        logger.info("gang reservations expired", ["count": expired.count])
+        guard !gangPlans.isEmpty else { return }
+        let before = ledger.reservations
+        let gangs = GangPlanner.expire(in: &ledger, now: now)
+        guard !gangs.isEmpty else { return }
+        var released = 0
+        for a in before where ledger.allocation(a.id) == nil {
+            account(a, -1)
+            forget(reservation: a.id)
+            released += 1
+        }
+        metrics?.reservationsExpired(released)
+        logger.info("gang reservations expired", ["gangs": gangs.joined(separator: ","), "count": released])
     }
 
     func dropReservation(_ id: String) {
-        ledger.release(id)
+        releaseAllocation(id)
         forget(reservation: id)
     }
 
-    private func forget(reservation id: String) {
-        for (gang, plan) in gangPlans where plan.reservationIDs.contains(id) {
-            gangPlans[gang]?.reservationIDs.remove(id)
-            if gangPlans[gang]?.reservationIDs.isEmpty == true { gangPlans[gang] = nil }
+    func forget(reservation id: String) {
+        for (gang, ids) in gangPlans where ids.contains(id) {
+            gangPlans[gang]?.remove(id)
+            if gangPlans[gang]?.isEmpty == true { gangPlans[gang] = nil }
         }
     }
 
     /// A gang pod went away; when none is left, the gang is deleted and its reservations go with it.
-    func gangMemberGone(_ gang: String, namespace: String, label: String) {
-        guard let plan = gangPlans[gang] else { return }
+    func gangMemberGone(_ gang: String) {
+        guard let ids = gangPlans[gang] else { return }
         let remaining = (podStore?.byIndex(GangIndex.name, gang) ?? []).filter { !$0.isTerminal && $0.metadata.deletionTimestamp == nil }
         guard remaining.isEmpty else { return }
-        for id in plan.reservationIDs { ledger.release(id) }
+        for id in ids { releaseAllocation(id) }
         gangPlans[gang] = nil
-        logger.info("gang deleted; reservations released", ["gang": gang, "count": plan.reservationIDs.count])
+        logger.info("gang deleted; reservations released", ["gang": gang, "count": ids.count])
     }
 
     public var gangReservations: [String: [String]] {
         var out: [String: [String]] = [:]
-        for (gang, plan) in gangPlans {
-            out[gang] = plan.reservationIDs.sorted().compactMap { ledger.allocation($0).map { "\($0.node):\($0.devicesAnnotation)" } }
+        for (gang, ids) in gangPlans {
+            out[gang] = ids.sorted().compactMap { ledger.allocation($0).map { "\($0.node):\($0.devicesAnnotation)" } }
         }
         return out
     }

@@ -19,6 +19,7 @@ extension ClusterLedger {
             podGone(f)
             return
         }
+        trackPending(f, waiting: f.nodeName == nil && !f.deleting)
         // Pending pods hold nothing (a bind in flight holds its shares under the pod's UID already).
         guard let node = f.nodeName else { return }
         if let held = ledger.allocation(f.uid) {
@@ -28,18 +29,18 @@ extension ClusterLedger {
                    !inferred.contains(f.uid) {
                     logger.warning("pod's device record differs from the ledger; the pod's annotation wins",
                                    ["pod": f.key, "annotation": text, "ledger": held.devicesAnnotation])
-                    ledger.release(f.uid)
+                    releaseAllocation(f.uid)
                     record(f)
                 } else if inferred.contains(f.uid), f.recordedDevices != nil {
                     // The record arrived after we inferred an allocation: take the record.
-                    ledger.release(f.uid)
+                    releaseAllocation(f.uid)
                     record(f)
                 }
                 return
             }
             // Bound somewhere else than we hold it (a bind that raced another binder): the API server is right.
             logger.warning("pod is bound to another node than the ledger holds", ["pod": f.key, "node": node, "ledger": held.node])
-            ledger.release(f.uid)
+            releaseAllocation(f.uid)
             inFlight[f.uid] = nil
         }
         record(f)
@@ -67,7 +68,8 @@ extension ClusterLedger {
             }
         }
         if !haveRecord && f.request.asksForDevices && f.requestError == nil {
-            if (try? ledger.place(f.uid, request: f.request, on: node, choice: .binpack, owner: f.owner)) != nil {
+            if let a = try? ledger.place(f.uid, request: f.request, on: node, choice: .binpack, owner: f.owner) {
+                account(a, +1)
                 inferred.insert(f.uid)
                 logger.warning("pod bound without a device record; assumed the devices the engine would pick", ["pod": f.key, "node": node])
                 return
@@ -81,6 +83,7 @@ extension ClusterLedger {
             // Running pods are facts: kept even if they exceed what the node offers (it then has no room).
             try ledger.record(Allocation(id: f.uid, node: node, request: request, grants: grants, owner: f.owner),
                               allowOvercommit: true)
+            if let a = ledger.allocation(f.uid) { account(a, +1) }
             if haveRecord { engine.observe(f.request) }
         } catch {
             switch error {
@@ -106,11 +109,12 @@ extension ClusterLedger {
     }
 
     func podGone(_ f: PodFacts) {
-        ledger.release(f.uid)
+        releaseAllocation(f.uid)
         inFlight[f.uid] = nil
         unresolved[f.uid] = nil
         inferred.remove(f.uid)
-        if let gang = f.gang { gangMemberGone(gang.description, namespace: f.namespace, label: gang.name) }
+        trackPending(f, waiting: false)
+        if let gang = f.gang { gangMemberGone(gang.description) }
     }
 
     /// Counts for the debug endpoint and tests.

@@ -27,8 +27,18 @@ public actor ClusterLedger {
     var unresolved: [String: PodFacts] = [:]
     /// Bound pods whose allocation was inferred (bound without a `gantry.dev/devices` record), by UID.
     var inferred: Set<String> = []
-    /// Gang reservations (engine reservations) by gang, with the pods they were planned for.
-    var gangPlans: [String: GangPlan] = [:]
+    /// Live gang reservations (engine reservation IDs) by gang.
+    var gangPlans: [String: Set<String>] = [:]
+    /// What each quota's own pods hold (bound, binding or reserved for a gang): in the Quota's resource names and
+    /// units for its limits, and in engine units for fair share. Kept in step with every allocation change.
+    var quotaCharges: [String: [String: Int64]] = [:]
+    var quotaUsage: [String: ResourceVector] = [:]
+    /// Pods waiting for a node, per quota (uid → demand), for "others wait" in the fair-share gate.
+    var pendingDemand: [String: [String: ResourceVector]] = [:]
+    var pendingQuotaOf: [String: String] = [:]
+    /// Bumped when a node is added, removed or changed, to cache the cluster capacity fair share divides.
+    var nodesVersion: UInt64 = 0
+    var capacityCache: (version: UInt64, capacity: ResourceVector)?
     /// The last engine evaluation (pod UID, ledger generation, candidates), reused by prioritize after filter.
     var lastEvaluation: (uid: String, generation: UInt64, candidates: [String], result: PlacementResult)?
     /// Taint keys seen on any node, to turn a pod's tolerations into the engine's key set.
@@ -109,12 +119,15 @@ public actor ClusterLedger {
         nodeObjects[name] = nil
         refreshTaints()
         let removed = ledger.removeNode(name)
-        // Pods still bound there (the node object went first) wait for it to come back, or for their own deletion.
-        for a in removed where a.reservation == nil {
+        nodesVersion &+= 1
+        // Pods still bound there (the node object went first) are forgotten: their deletion follows, or the node
+        // comes back and the next relist of pods records them again.
+        for a in removed {
+            account(a, -1)
             inFlight[a.id] = nil
             inferred.remove(a.id)
+            if a.reservation != nil { forget(reservation: a.id) }
         }
-        for a in removed where a.reservation != nil { dropReservation(a.id) }
     }
 
     public func upsertSlice(_ slice: DeviceSlice) {
@@ -164,7 +177,43 @@ public actor ClusterLedger {
         let spec = NodeInventory.spec(node: node, slice: slices[name], pool: NodeInventory.pool(of: node, pools: pools))
         if let current = ledger.node(named: name), current.spec == spec { return }
         ledger.upsertNode(spec)
+        nodesVersion &+= 1
         retryUnresolved(on: name)
+    }
+
+    // MARK: Allocation bookkeeping
+
+    /// Releases an allocation (pod or reservation) and takes it off its quota's usage.
+    @discardableResult
+    func releaseAllocation(_ id: String) -> Allocation? {
+        let a = ledger.release(id)
+        if let a { account(a, -1) }
+        return a
+    }
+
+    /// Adds (+1) or removes (-1) an allocation's charge on its quota; every ledger insert and release goes through
+    /// here or `releaseAllocation`, so quota usage never drifts from the ledger.
+    func account(_ a: Allocation, _ sign: Int64) {
+        guard let q = a.owner.queue else { return }
+        var charges = quotaCharges[q] ?? [:]
+        for (k, v) in Self.charge(a.request, grants: a.grants) where v != 0 {
+            let n = (charges[k] ?? 0) + sign * v
+            charges[k] = n == 0 ? nil : n
+        }
+        quotaCharges[q] = charges.isEmpty ? nil : charges
+        let usage = sign > 0 ? (quotaUsage[q] ?? .zero) + ResourceVector(a.request) : (quotaUsage[q] ?? .zero) - ResourceVector(a.request)
+        quotaUsage[q] = usage.isZero ? nil : usage
+    }
+
+    /// Keeps the per-quota demand of pods waiting for a node.
+    func trackPending(_ f: PodFacts, waiting: Bool) {
+        if let old = pendingQuotaOf.removeValue(forKey: f.uid) {
+            pendingDemand[old]?[f.uid] = nil
+            if pendingDemand[old]?.isEmpty == true { pendingDemand[old] = nil }
+        }
+        guard waiting, let q = f.quota, f.requestError == nil else { return }
+        pendingQuotaOf[f.uid] = q
+        pendingDemand[q, default: [:]][f.uid] = ResourceVector(f.request)
     }
 
     // MARK: Metrics

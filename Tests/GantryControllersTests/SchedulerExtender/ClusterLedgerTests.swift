@@ -215,6 +215,32 @@ struct ClusterLedgerTests {
         #expect(missing.unresolvable["n1"] == "quota nope does not exist")
     }
 
+    @Test func quotaAboveItsFairShareWaitsWhileAnotherWaitsBelowIt() async throws {
+        let ledger = await Fixtures.ledger(nodes: 2)  // 8 devices
+        for name in ["team-a", "team-b"] {
+            var q = Quota(name: name, spec: QuotaSpec(weight: 1))
+            q.metadata.resourceVersion = "1"
+            await ledger.upsertQuota(q)
+        }
+        let a = ["gantry.dev/quota": "team-a"], b = ["gantry.dev/quota": "team-b"]
+        for i in 0..<6 {
+            await ledger.upsertPod(Fixtures.pod("a-\(i)", gcu: 1, node: "n\(i / 4)", devices: "n\(i / 4)-gcu-\(i % 4):100:49152", labels: a))
+        }
+        let next = Fixtures.pod("a-next", gcu: 1, labels: a)
+        await ledger.upsertPod(next)
+        // Nobody else waits: team-a may borrow what is idle.
+        #expect(await ledger.filter(PodFacts(next), candidates: ["n1"]).feasible == ["n1"])
+        // team-b has four pods waiting: the fair split of 8 devices is 4 each, and team-a already holds 6.
+        for i in 0..<4 { await ledger.upsertPod(Fixtures.pod("b-\(i)", gcu: 1, labels: b)) }
+        let gated = await ledger.filter(PodFacts(next), candidates: ["n1"])
+        #expect(gated.unresolvable["n1"] == "quota team-a would be at 175% of its fair share while quota team-b waits below its own")
+        // team-b's own pods are not held back.
+        #expect(await ledger.filter(PodFacts(Fixtures.pod("b-0", gcu: 1, labels: b)), candidates: ["n1"]).feasible == ["n1"])
+        // Once team-b's pods are gone, team-a may grow again.
+        for i in 0..<4 { await ledger.deletePod(Fixtures.pod("b-\(i)", gcu: 1, labels: b)) }
+        #expect(await ledger.filter(PodFacts(next), candidates: ["n1"]).feasible == ["n1"])
+    }
+
     // MARK: gangs
 
     @Test func gangIsReservedWholeOrNotAtAll() async throws {
@@ -231,7 +257,8 @@ struct ClusterLedgerTests {
         let big0 = PodFacts(members("big")[0])
         let r = await ledger.filter(big0, candidates: ["n0", "n1"])
         #expect(r.feasible.isEmpty)
-        #expect(r.unresolvable["n0"]?.hasPrefix("gang default/big cannot place 3 more member(s) now") == true)
+        #expect(r.unresolvable["n0"]?.hasPrefix("gang default/big needs 3 members placed together; only 2 fit now") == true,
+                "\(r.unresolvable)")
         // Nothing was held for the failed plan: a smaller gang still fits.
         #expect(await ledger.bookkeeping.reservations == 0)
         let small = (0..<2).map { Fixtures.gangPod("small-\($0)", gang: "small", min: 2, gcu: 3) }
