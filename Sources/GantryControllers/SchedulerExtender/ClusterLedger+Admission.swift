@@ -65,6 +65,21 @@ extension ClusterLedger {
     /// Over its fair share while a quota below its own has pods waiting: the engine's FairShare over the tree.
     func overFairShare(_ f: PodFacts, quota: String) -> String? {
         guard pendingDemand.keys.contains(where: { $0 != quota }) else { return nil }
+        // A broken tree (cycle, missing parent) is the quota controller's to report; limits still apply.
+        guard let tree = quotaTree() else { return nil }
+        guard tree.isLeaf(quota) else { return nil }
+        let fair = FairShare(tree: tree, capacity: clusterCapacity())
+        let mine = fair.usageRatio((quotaUsage[quota] ?? .zero) + ResourceVector(f.request), queue: quota)
+        guard mine > 1 + 1e-9 else { return nil }
+        let waiting = pendingDemand.keys.filter { q in
+            q != quota && tree.isLeaf(q) && (tree.queues[q]?.open ?? false) && fair.usageRatio(quotaUsage[q] ?? .zero, queue: q) < 1
+        }.sorted()
+        guard let other = waiting.first else { return nil }
+        return "quota \(quota) would be at \(Int((mine * 100).rounded()))% of its fair share while quota \(other) waits below its own"
+    }
+
+    /// The quota tree in engine terms with what each quota holds and waits for now; nil if the Quotas do not form one.
+    func quotaTree() -> GantryScheduling.QuotaTree? {
         var specs: [QueueSpec] = []
         for (name, q) in quotas {
             specs.append(QueueSpec(
@@ -76,20 +91,7 @@ extension ClusterLedger {
                 allocated: quotaUsage[name] ?? .zero,
                 pending: (pendingDemand[name] ?? [:]).values.reduce(ResourceVector.zero, +)))
         }
-        let tree: GantryScheduling.QuotaTree
-        do { tree = try GantryScheduling.QuotaTree(specs) } catch {
-            // A broken tree (cycle, missing parent) is the quota controller's to report; limits still apply.
-            return nil
-        }
-        guard tree.isLeaf(quota) else { return nil }
-        let fair = FairShare(tree: tree, capacity: clusterCapacity())
-        let mine = fair.usageRatio((quotaUsage[quota] ?? .zero) + ResourceVector(f.request), queue: quota)
-        guard mine > 1 + 1e-9 else { return nil }
-        let waiting = pendingDemand.keys.filter { q in
-            q != quota && tree.isLeaf(q) && (tree.queues[q]?.open ?? false) && fair.usageRatio(quotaUsage[q] ?? .zero, queue: q) < 1
-        }.sorted()
-        guard let other = waiting.first else { return nil }
-        return "quota \(quota) would be at \(Int((mine * 100).rounded()))% of its fair share while quota \(other) waits below its own"
+        return try? GantryScheduling.QuotaTree(specs)
     }
 
     /// Cluster capacity in engine units (healthy devices, cpu, memory), recomputed only when nodes change.

@@ -1,9 +1,9 @@
-// Preempt: for each node kube-scheduler proposes, the pods whose eviction makes room for the preemptor device by
-// device, by UID. Only lower-priority pods; preemptible ones first, then the lowest priority, then those that
-// started last (least work lost); a gang member only together with the rest of its gang on that node, and never
-// one whose eviction would cut a running gang below its minimum elsewhere. Nodes where no such set makes the
-// pod fit are dropped from the answer.
-// Interim selection until GantryScheduling's preemption (engine issue §7) lands; see `chooseVictims`.
+// Preempt through the engine's PreemptionPlanner: among the nodes kube-scheduler proposes, the pods whose
+// eviction makes room for the preemptor device by device, by UID, losing the fewest device-seconds. Eligibility
+// is the engine's (lower priority, preemptible at equal priority, or reclaim from a quota over its fair share);
+// preemptible work is preferred: the planner first sees every other workload as protected, and only if that finds
+// nothing does it choose among all it allows. Victims must all be on the chosen node (kube-scheduler evicts
+// there only), so a plan that would cut a gang running elsewhere is not answered.
 
 import Foundation
 import GantryScheduling
@@ -12,73 +12,45 @@ import KubeCore
 extension ClusterLedger {
     public func preempt(_ f: PodFacts, candidates: [String: MetaVictims]) -> [String: MetaVictims] {
         let now = clock()
-        guard f.requestError == nil else { return [:] }
-        var out: [String: MetaVictims] = [:]
-        for (node, proposed) in candidates {
-            guard ledger.slot(of: node) != nil else { continue }
-            guard let ours = chooseVictims(f, node: node, now: now) else { continue }
-            // Our fit counts cpu, memory and pods as well as devices, so our victims free what kube-scheduler's
-            // in-tree filters need too; only when the pod fits without evictions by our books do its own stand.
-            let uids = ours.isEmpty ? proposed.podUIDs : ours
-            guard !uids.isEmpty else { continue }
-            // PodDisruptionBudgets are not watched here: only kube-scheduler's own proposal comes with its count.
-            out[node] = MetaVictims(podUIDs: uids, numPDBViolations: ours.isEmpty ? proposed.numPDBViolations : 0)
+        guard f.requestError == nil, !candidates.isEmpty else { return [:] }
+        // Only kube-scheduler's candidate nodes may be chosen: the others are cordoned on a scratch copy.
+        var scratch = ledger
+        for slot in scratch.activeSlots where candidates[scratch.nodes[slot].name] == nil {
+            try? scratch.setSchedulable(node: scratch.nodes[slot].name, false)
         }
-        return out
+        let request = PreemptionRequest(
+            workload: f.owner.workload ?? "pod:\(f.key)",
+            gang: GangSpec(gang: f.gang?.description ?? "pod:\(f.key)", members: [GangMember(name: f.name, request: engineRequest(f))],
+                           minMember: 1, owner: f.owner),
+            priority: f.owner.priority, queue: f.quota)
+        let planner = PreemptionPlanner(planner: GangPlanner(engine: engine))
+        let ratios = usageRatios()
+        var protected = scratch
+        for a in scratch.allocations.values where a.reservation == nil && !a.owner.preemptible && a.owner.priority < f.owner.priority {
+            var raised = a
+            raised.owner.priority = Int.max
+            protected.release(a.id)
+            try? protected.record(raised, allowOvercommit: true)
+        }
+        for ledger in [protected, scratch] {
+            guard case .success(let plan) = planner.plan(request, in: ledger, usageRatios: ratios, now: now),
+                  let node = plan.placement.placements.first?.node, let proposed = candidates[node] else { continue }
+            let uids = plan.victims.flatMap(\.allocations)
+            // It fits without evictions by our books: kube-scheduler's own victims free what its in-tree filters need.
+            if uids.isEmpty { return proposed.podUIDs.isEmpty ? [:] : [node: proposed] }
+            guard plan.victims.allSatisfy({ $0.nodes == [node] }) else { continue }
+            // PodDisruptionBudgets are not watched here.
+            return [node: MetaVictims(podUIDs: uids)]
+        }
+        return [:]
     }
 
-    /// Victim UIDs on `nodeName` that make the pod fit (empty if it fits already), or nil.
-    func chooseVictims(_ f: PodFacts, node nodeName: String, now: Date) -> [String]? {
-        func fits(_ scratch: DeviceLedger) -> Bool {
-            if case .fits = choose(f, node: nodeName, now: now, in: scratch) { return true }
-            return false
-        }
-        if fits(ledger) { return [] }
-        // Eviction units: a pod, or every member of a gang on this node.
-        var units: [String: [Allocation]] = [:]
-        for a in ledger.allocations(onNode: nodeName) where a.reservation == nil && inFlight[a.id] == nil {
-            guard a.owner.priority < f.owner.priority else { continue }
-            units[a.owner.gang.map { "gang:\($0)" } ?? a.id, default: []].append(a)
-        }
-        for (key, members) in units {
-            guard let gang = members.first?.owner.gang else { continue }
-            let everywhere = ledger.allocations.values.filter { $0.owner.gang == gang && $0.reservation == nil }
-            let elsewhere = everywhere.count - members.count
-            let minimum = members.map(\.owner.gangMinMember).max() ?? 1
-            // Evicting these leaves `elsewhere` running: fine if none are left or the gang keeps its minimum.
-            if elsewhere > 0 && elsewhere < minimum { units[key] = nil }
-        }
-        let order = units.keys.sorted { a, b in
-            let x = units[a]!, y = units[b]!
-            let px = x.allSatisfy(\.owner.preemptible), py = y.allSatisfy(\.owner.preemptible)
-            if px != py { return px }
-            let prx = x.map(\.owner.priority).max() ?? 0, pry = y.map(\.owner.priority).max() ?? 0
-            if prx != pry { return prx < pry }
-            let sx = x.compactMap(\.owner.startedAt).max() ?? .distantPast, sy = y.compactMap(\.owner.startedAt).max() ?? .distantPast
-            if sx != sy { return sx > sy }
-            return a < b
-        }
-        var scratch = ledger
-        var evicted: [String] = []
-        var found = false
-        for key in order {
-            for a in units[key] ?? [] { scratch.release(a.id) }
-            evicted.append(key)
-            if fits(scratch) {
-                found = true
-                break
-            }
-        }
-        guard found else { return nil }
-        // Reprieve: give back, most valuable first, every unit the pod does not need gone.
-        for key in evicted.reversed() {
-            var trial = scratch
-            for a in units[key] ?? [] { try? trial.record(a, allowOvercommit: true) }
-            if fits(trial) {
-                scratch = trial
-                evicted.removeAll { $0 == key }
-            }
-        }
-        return evicted.flatMap { (units[$0] ?? []).map(\.id) }
+    /// Per quota: dominant share over fair dominant share, for reclaim between quotas of equal priority.
+    func usageRatios() -> [String: Double] {
+        guard !quotas.isEmpty, let tree = quotaTree() else { return [:] }
+        let fair = FairShare(tree: tree, capacity: clusterCapacity())
+        var out: [String: Double] = [:]
+        for name in quotas.keys { out[name] = fair.usageRatio(quotaUsage[name] ?? .zero, queue: name) }
+        return out
     }
 }
