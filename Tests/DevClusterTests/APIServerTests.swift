@@ -120,9 +120,12 @@ struct APIServerCRUDTests {
         #expect(await c.get(cm).names == ["b"])
     }
 
-    @Test func putCreatesConfigMapsButNotCustomResources() async throws {
+    @Test func putCreatesOnlyWhereTheRealStrategyAllowsIt() async throws {
         let c = TestCluster()
-        let created = await c.put("\(cm)/fresh", TestCluster.configMap("fresh"))
+        #expect(await c.put("\(cm)/fresh", TestCluster.configMap("fresh")).status == 404)
+        let lease: JSONValue = ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "leader"],
+                                "spec": ["holderIdentity": "a"]]
+        let created = await c.put("/apis/coordination.k8s.io/v1/namespaces/default/leases/leader", lease)
         #expect(created.status == 201)
         try await c.createCRD()
         let cr = await c.put("/apis/example.dev/v1/namespaces/default/widgets/w", TestCluster.widget("w"))
@@ -289,6 +292,29 @@ struct APIServerPatchTests {
         let managers = merged["metadata", "managedFields"]?.arrayValue?.compactMap { $0["manager"]?.stringValue }
         #expect(managers == ["tester", "other"])
         #expect(merged["metadata", "managedFields"]?[0]?["fieldsV1"]?["f:data"]?["f:x"] != nil)
+    }
+
+    @Test func serverSideApplyRemovesFieldsTheManagerNoLongerApplies() async throws {
+        let c = TestCluster()
+        try await c.createCRD()
+        let path = "/apis/example.dev/v1/namespaces/default/widgets/w"
+        func apply(_ manager: String, _ spec: JSONValue, labels: JSONValue = [:]) async -> Reply {
+            await c.patch("\(path)?fieldManager=\(manager)",
+                          ["apiVersion": "example.dev/v1", "kind": "Widget", "metadata": ["name": "w", "labels": labels], "spec": spec],
+                          "application/apply-patch+yaml")
+        }
+        let first = await apply("helm", ["color": "red", "name": "abc", "tags": ["x"]], labels: ["a": "1", "b": "2"])
+        #expect(first.status == 201)
+        let second = await apply("helm", ["color": "red"], labels: ["a": "1"])
+        #expect(second["spec", "name"] == nil)
+        #expect(second["spec", "tags"] == nil)
+        #expect(second["spec", "replicas"] == 1)  // defaulted, never applied: kept
+        #expect(second["metadata", "labels"] == ["a": "1"])
+        // A field another applier owns stays when the first one lets go of it.
+        _ = await apply("ops", ["color": "red", "name": "ops"])
+        let third = await apply("helm", ["color": "green"])
+        #expect(third["spec", "name"] == "ops")
+        #expect(third["spec", "color"] == "green")
     }
 
     @Test func patchOfMissingObjectIsNotFound() async {

@@ -39,8 +39,9 @@ extension APIServer {
             if spec["type"] == nil { spec["type"] = "ClusterIP" }
             if spec["clusterIP"] == nil && spec["type"]?.stringValue != "ExternalName" {
                 let n = serial.add(1, ordering: .relaxed).newValue
-                spec["clusterIP"] = .string("10.96.\((n >> 8) & 0xff).\(n & 0xff)")
-                spec["clusterIPs"] = .array([spec["clusterIP"]!])
+                let ip = JSONValue.string("10.96.\((n >> 8) & 0xff).\(n & 0xff)")
+                spec["clusterIP"] = ip
+                spec["clusterIPs"] = .array([ip])
             }
             if spec["sessionAffinity"] == nil { spec["sessionAffinity"] = "None" }
             if var ports = spec["ports"]?.arrayValue {
@@ -237,6 +238,7 @@ extension APIServer {
                 // Deleting a CRD deletes its objects, then the CRD itself.
                 if let info = Self.resourceInfo(fromCRD: crd) {
                     store.removeAll(info.storageKey)
+                    store.closeWatchers(info.storageKey)
                     registry.unregister(info.servingKey)
                 }
                 if let new, let name = new["metadata"]?["name"]?.stringValue {
@@ -450,5 +452,53 @@ extension APIServer {
         default:
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
+    }
+}
+
+extension APIServer {
+    /// `pods/log`: what the simulated container "printed": its start, and its exit when it has one. Like the
+    /// real kubelet, a container that has not started yet is a 400.
+    func podLog(_ ctx: RequestContext) throws -> HTTPResponse {
+        guard let name = ctx.name, let stored = store.get(ctx.storageKey, ctx.objectKey(name)) else {
+            throw APIError.notFound(ctx.info, ctx.name ?? "")
+        }
+        let pod = stored.object
+        let containers = pod["spec"]?["containers"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        let container = ctx.request.query("container") ?? containers.first ?? ""
+        guard containers.contains(container) else {
+            throw APIError.badRequest("container \(container) is not valid for pod \(name)")
+        }
+        if ctx.request.query("container") == nil && containers.count > 1 {
+            throw APIError.badRequest("a container name must be specified for pod \(name), choose one of: [\(containers.joined(separator: " "))]")
+        }
+        let status = pod["status"]?["containerStatuses"]?.arrayValue?.first { $0["name"]?.stringValue == container }
+        guard let status, status["state"]?["waiting"] == nil, status["state"] != nil else {
+            throw APIError.badRequest("container \"\(container)\" in pod \"\(name)\" is waiting to start: ContainerCreating")
+        }
+        var lines: [String] = []
+        if let started = status["state"]?["running"]?["startedAt"]?.stringValue ?? status["state"]?["terminated"]?["startedAt"]?.stringValue {
+            lines.append("\(started) sim: container \(container) started (image \(status["image"]?.stringValue ?? ""))")
+        }
+        if let restarts = status["restartCount"]?.intValue, restarts > 0 { lines.append("sim: restarted \(restarts) time(s)") }
+        if let t = status["state"]?["terminated"] {
+            lines.append("\(t["finishedAt"]?.stringValue ?? "") sim: container \(container) exited with code \(t["exitCode"]?.intValue ?? 0)")
+        }
+        if let tail = ctx.request.query("tailLines").flatMap({ Int($0) }), tail >= 0 { lines = Array(lines.suffix(tail)) }
+        return .text(lines.map { $0 + "\n" }.joined())
+    }
+}
+
+extension APIServer {
+    /// Access reviews (`kubectl auth can-i`): the dev cluster has no authorization, so everything is allowed.
+    func review(_ ctx: RequestContext) throws -> HTTPResponse {
+        var object = try decodeBody(ctx)
+        try checkTypeMeta(&object, ctx)
+        if ctx.info.kind == "SelfSubjectRulesReview" {
+            object["status"] = ["resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
+                                "nonResourceRules": [["verbs": ["*"], "nonResourceURLs": ["*"]]], "incomplete": false]
+        } else {
+            object["status"] = ["allowed": true, "reason": "the dev cluster does not authorize requests"]
+        }
+        return Self.json(object, status: 201)
     }
 }

@@ -356,6 +356,11 @@ extension APIServer {
             }
             var merged = ctx.info.isCustom ? JSONMergePatch.apply(Self.dropNulls(applied), to: old)
                                            : try StrategicMergePatch.apply(Self.dropNulls(applied), to: old)
+            let entries = old["metadata"]?["managedFields"]?.arrayValue ?? []
+            let appliers = entries.filter { $0["operation"]?.stringValue == "Apply" && $0["subresource"]?.stringValue == ctx.subresource }
+            let previous = appliers.first { $0["manager"]?.stringValue == manager }?["fieldsV1"]
+            FieldSet.removeReleased(from: &merged, previous: previous, current: entry["fieldsV1"] ?? .null,
+                                    others: appliers.filter { $0["manager"]?.stringValue != manager }.compactMap { $0["fieldsV1"] })
             if let rv = applied["metadata"]?["resourceVersion"]?.stringValue, rv != old["metadata"]?["resourceVersion"]?.stringValue {
                 throw APIError.conflict(ctx.info, name)
             }
@@ -411,6 +416,9 @@ extension APIServer {
 
     func delete(_ ctx: RequestContext) throws -> HTTPResponse {
         guard let name = ctx.name else { throw APIError.notFoundPath() }
+        if ctx.info.group.isEmpty && ctx.info.plural == "namespaces" && ["default", "kube-system", "kube-public"].contains(name) {
+            throw APIError.forbidden(ctx.info, name, "this namespace may not be deleted")
+        }
         let opts = try deleteOptions(ctx)
         let (outcome, object) = try deleteObject(ctx, name: name, opts)
         switch outcome {

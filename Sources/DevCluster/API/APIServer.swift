@@ -43,6 +43,7 @@ public final class APIServer: Sendable {
         self.faults = faults
         store.setRemovalHandler { [weak self] in self?.scheduleGarbageCollection() }
         bootstrap()
+        startFaultClock()
     }
 
     /// The HTTP handler to serve (or to call directly in tests).
@@ -144,11 +145,27 @@ public final class APIServer: Sendable {
             case "eviction" where info.plural == "pods" && info.group.isEmpty:
                 guard request.method == .post else { throw APIError.methodNotAllowed("eviction only supports create") }
                 return try evict(ctx)
+            case "log" where info.plural == "pods" && info.group.isEmpty:
+                guard request.method == .get else { throw APIError.methodNotAllowed("log only supports get") }
+                return try podLog(ctx)
             case "finalize" where info.plural == "namespaces" && info.group.isEmpty:
                 guard request.method == .put else { throw APIError.methodNotAllowed("finalize only supports update") }
                 return try update(ctx)
             default: throw APIError.notFoundPath()
             }
+        }
+        // Verbs the resource does not serve (a review cannot be listed, a namespace not deleted in bulk).
+        let verb: String
+        switch request.method {
+        case .get, .head: verb = ri.name == nil ? (q.watch ? "watch" : "list") : "get"
+        case .post: verb = "create"
+        case .put: verb = "update"
+        case .patch: verb = "patch"
+        case .delete: verb = ri.name == nil ? "deletecollection" : "delete"
+        default: verb = ""
+        }
+        if ri.subresource == nil && !info.verbs.contains(verb) {
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
         switch request.method {
         case .get, .head:
@@ -161,6 +178,7 @@ public final class APIServer: Sendable {
             guard ri.name == nil else {
                 throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
             }
+            if info.group == "authorization.k8s.io" { return try review(ctx) }
             return try create(ctx)
         case .put:
             guard ri.name != nil else {
