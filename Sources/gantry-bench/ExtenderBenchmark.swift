@@ -137,29 +137,42 @@ enum ExtenderBenchmark {
         return pod
     }
 
-    /// Places `count` pods over the nodes with a first-fit device allocator and returns them with their records.
-    static func boundPods(count: Int, nodes: Int) -> [Pod] {
-        var free = [[Int]](repeating: [Int](repeating: 100, count: 8), count: nodes)
-        var slices = [[Int]](repeating: [Int](repeating: 0, count: 8), count: nodes)
-        var out: [Pod] = []
-        out.reserveCapacity(count)
-        for j in 0..<count {
-            let n = j % nodes
-            let node = String(format: "node-%05d", n)
-            let shape = j % 10
-            var devices: String?
-            let cores = shape <= 5 ? 25 : shape <= 7 ? 50 : shape == 8 ? 100 : 0
-            if cores > 0, let d = (0..<8).first(where: { free[n][$0] >= cores && (cores < 100 ? slices[n][$0] < 4 : free[n][$0] == 100) }) {
-                free[n][d] -= cores
-                if cores < 100 { slices[n][d] += 1 }
-                devices = "\(node)-gcu-\(d):\(cores):\(49_152 * cores / 100)"
-            } else if cores > 0 {
-                continue
-            }
-            let json = podJSON("bound-\(j)", uid: "uid-bound-\(j)", shape: shape, node: node, devices: devices)
-            if let pod = try? JSONValueDecoder().decode(Pod.self, from: json) { out.append(pod) }
+    /// Bound pods over the nodes, placed by a first-fit device allocator with their records, made one at a time
+    /// (a watch delivers them one by one; holding all as full objects would measure the generator, not the cache).
+    struct BoundPods {
+        let count: Int
+        let nodes: Int
+        var free: [[Int]]
+        var slices: [[Int]]
+        var j = 0
+
+        init(count: Int, nodes: Int) {
+            self.count = count
+            self.nodes = nodes
+            free = [[Int]](repeating: [Int](repeating: 100, count: 8), count: nodes)
+            slices = [[Int]](repeating: [Int](repeating: 0, count: 8), count: nodes)
         }
-        return out
+
+        mutating func next() -> Pod? {
+            while j < count {
+                defer { j += 1 }
+                let n = j % nodes
+                let node = String(format: "node-%05d", n)
+                let shape = j % 10
+                var devices: String?
+                let cores = shape <= 5 ? 25 : shape <= 7 ? 50 : shape == 8 ? 100 : 0
+                if cores > 0 {
+                    guard let d = (0..<8).first(where: { free[n][$0] >= cores && (cores < 100 ? slices[n][$0] < 4 : free[n][$0] == 100) })
+                    else { continue }
+                    free[n][d] -= cores
+                    if cores < 100 { slices[n][d] += 1 }
+                    devices = "\(node)-gcu-\(d):\(cores):\(49_152 * cores / 100)"
+                }
+                let json = podJSON("bound-\(j)", uid: "uid-bound-\(j)", shape: shape, node: node, devices: devices)
+                if let pod = try? JSONValueDecoder().decode(Pod.self, from: json) { return pod }
+            }
+            return nil
+        }
     }
 
     // MARK: filter and prioritize
@@ -176,7 +189,8 @@ enum ExtenderBenchmark {
         }
         let buildStart = Bench.now()
         // Decoded one at a time and dropped after the store has its slim copy, as a watch delivers them.
-        for pod in boundPods(count: o.pods, nodes: o.nodes) {
+        var generator = BoundPods(count: o.pods, nodes: o.nodes)
+        while let pod = generator.next() {
             for change in store.apply(.applied(pod)) { await ledger.upsertPod(change.object) }
         }
         let buildSeconds = Bench.now() - buildStart

@@ -52,16 +52,9 @@ extension ClusterLedger {
         return GangContext(gang: gang, nodes: nodes, racks: racks)
     }
 
-    /// The engine's evaluation of `candidates` on `ledger` (the live one, or a scratch copy when planning).
-    /// The last one is kept per pod and ledger generation, so prioritize right after filter does not redo it.
-    func evaluate(_ f: PodFacts, candidates: [String], now: Date, in scratch: DeviceLedger? = nil) -> PlacementResult {
-        let target = scratch ?? ledger
-        if scratch == nil, let c = lastEvaluation, c.uid == f.uid, c.generation == ledger.generation, c.candidates == candidates {
-            return c.result
-        }
-        let result = engine.evaluate(engineRequest(f), in: target, candidates: candidates, now: now, gang: gangContext(f))
-        if scratch == nil { lastEvaluation = (f.uid, ledger.generation, candidates, result) }
-        return result
+    /// The engine's scored evaluation of `candidates` on `ledger` (the live one, or a scratch copy).
+    func rank(_ f: PodFacts, candidates: [String], now: Date, in scratch: DeviceLedger? = nil) -> PlacementResult {
+        engine.rank(engineRequest(f), in: scratch ?? ledger, candidates: candidates, now: now, gang: gangContext(f))
     }
 
     public func filter(_ f: PodFacts, candidates: [String]) -> FilterOutcome {
@@ -94,11 +87,11 @@ extension ClusterLedger {
             }
             return o
         }
-        let result = evaluate(f, candidates: candidates, now: now)
+        // Feasibility only: kube-scheduler asks for scores separately, for the nodes that survive every filter.
+        let result = engine.screen(engineRequest(f), in: ledger, candidates: candidates, now: now)
         if let e = result.invalidRequest { return .rejectAll(candidates, "invalid request: \(e)", resolvable: false) }
-        // Feasible nodes in the order kube-scheduler sent them.
-        let fits = Set(result.feasible.map(\.node))
-        o.feasible = candidates.filter { fits.contains($0) }
+        // Feasible nodes in the order kube-scheduler sent them (screen keeps that order).
+        o.feasible = result.feasible.map(\.node)
         for r in result.rejected {
             let reason = self.reason(r.failure, node: r.node, now: now)
             if r.failure.resolvable { o.failed[r.node] = reason } else { o.unresolvable[r.node] = reason }
@@ -141,7 +134,7 @@ extension ClusterLedger {
 
     /// The engine's device choice for the pod on one node, or why it does not fit there.
     func choose(_ f: PodFacts, node: String, now: Date, in scratch: DeviceLedger? = nil) -> FitResult {
-        let result = evaluate(f, candidates: [node], now: now, in: scratch)
+        let result = rank(f, candidates: [node], now: now, in: scratch)
         if let c = result.feasible.first { return .fits(c.assignment) }
         return .fails(result.rejected.first?.failure ?? .unknownNode(node))
     }

@@ -17,23 +17,10 @@ extension ClusterLedger {
         if let plan = gangSteering(f, now: now), plan.blocked == nil {
             return candidates.map { HostPriority(host: $0, score: plan.slots.contains($0) ? HostPriority.maxScore : 0) }
         }
-        let result: PlacementResult
-        if let c = lastEvaluation, c.uid == f.uid, c.generation == ledger.generation, Self.covers(c.candidates, candidates) {
-            // Filter's evaluation of a superset, on the same ledger: the scores are the same.
-            result = c.result
-        } else {
-            result = evaluate(f, candidates: candidates, now: now)
-        }
+        let result = rank(f, candidates: candidates, now: now)
         var scores: [String: Int64] = [:]
         scores.reserveCapacity(result.feasible.count)
         for (node, score) in result.extenderScores { scores[node] = Int64(score) }
         return candidates.map { HostPriority(host: $0, score: scores[$0] ?? 0) }
-    }
-
-    static func covers(_ superset: [String], _ subset: [String]) -> Bool {
-        if superset == subset { return true }
-        guard subset.count <= superset.count else { return false }
-        let all = Set(superset)
-        return subset.allSatisfy { all.contains($0) }
     }
 }

@@ -39,8 +39,6 @@ public actor ClusterLedger {
     /// Bumped when a node is added, removed or changed, to cache the cluster capacity fair share divides.
     var nodesVersion: UInt64 = 0
     var capacityCache: (version: UInt64, capacity: ResourceVector)?
-    /// The last engine evaluation (pod UID, ledger generation, candidates), reused by prioritize after filter.
-    var lastEvaluation: (uid: String, generation: UInt64, candidates: [String], result: PlacementResult)?
     /// Taint keys seen on any node, to turn a pod's tolerations into the engine's key set.
     private var taintKeys: [String: [Taint]] = [:]
 
