@@ -180,23 +180,27 @@ enum ExtenderBenchmark {
     static func verbLatency(_ o: Options) async throws -> [(String, Double)] {
         let rssStart = residentMiB()
         let metrics = ExtenderMetrics()
-        let store = Store<Pod>(indexes: [GangIndex.index], transform: PodSlimming.transform)
+        let store = Store<CachedPod>(indexes: [GangIndex.index], transform: nil)
         let ledger = ClusterLedger(podStore: store, metrics: metrics)
         let names = (0..<o.nodes).map { String(format: "node-%05d", $0) }
         for (i, name) in names.enumerated() {
             await ledger.upsertNode(node(name, rack: i / 16))
             await ledger.upsertSlice(slice(name))
         }
+        let rssNodes = residentMiB()
         let buildStart = Bench.now()
         // Decoded one at a time and dropped after the store has its slim copy, as a watch delivers them.
         var generator = BoundPods(count: o.pods, nodes: o.nodes)
+        let noStore = Bench.flag("no-store", in: CommandLine.arguments)
         while let pod = generator.next() {
-            for change in store.apply(.applied(pod)) { await ledger.upsertPod(change.object) }
+            if noStore { await ledger.upsertPod(pod); continue }
+            for change in store.apply(.applied(CachedPod(pod))) { await ledger.upsertPod(facts: change.object.facts) }
         }
         let buildSeconds = Bench.now() - buildStart
         let rss = residentMiB()
         let extender = SchedulerExtender(ledger: ledger, binder: nil, podStore: store, metrics: metrics, prefix: "/gantry")
         let handler = extender.handler()
+        if Bench.flag("profile", in: CommandLine.arguments) { await profile(o, ledger: ledger, names: names, rssNodes: rssNodes, rss: rss) }
         // The pods asking: the shapes of the mix.
         let asking = (0..<10).compactMap { s in
             try? JSONValueDecoder().decode(Pod.self, from: podJSON("ask-\(s)", uid: "uid-ask-\(s)", shape: s, node: nil, devices: nil))
@@ -238,6 +242,42 @@ enum ExtenderBenchmark {
                 ("rss_mb", rss)]
     }
 
+    /// Where a filter call's time goes, step by step, and where the memory went (`--profile`).
+    static func profile(_ o: Options, ledger: ClusterLedger, names: [String], rssNodes: Double, rss: Double) async {
+        print("  RSS: nodes \(Bench.format(rssNodes, 1)) MiB, with pods \(Bench.format(rss, 1)) MiB")
+        print("  sizes: Pod \(MemoryLayout<Pod>.size) B, ObjectMeta \(MemoryLayout<ObjectMeta>.size), PodSpec \(MemoryLayout<PodSpec>.size), "
+              + "PodStatus \(MemoryLayout<PodStatus>.size), Container \(MemoryLayout<Container>.size), Allocation \(MemoryLayout<Allocation>.size), "
+              + "Node \(MemoryLayout<Node>.size), Quantity \(MemoryLayout<Quantity>.size)")
+        guard let pod = try? JSONValueDecoder().decode(Pod.self, from: podJSON("p", uid: "u", shape: 0, node: nil, devices: nil)) else { return }
+        let candidates = Array(names.prefix(o.candidates))
+        let body = JSONWriter.write((try? ExtenderArgs(pod: pod, nodeNames: candidates).encode()) ?? .null)
+        let n = 300
+        func time(_ label: String, _ f: () async -> Void) async {
+            let t0 = Bench.now()
+            for _ in 0..<n { await f() }
+            print("  \(label.padding(toLength: 28, withPad: " ", startingAt: 0)) \(Bench.format((Bench.now() - t0) / Double(n) * 1e6, 1)) µs")
+        }
+        await time("parse body", { _ = try? JSONParser.parse(body) })
+        await time("decode ExtenderArgs", { _ = try? ExtenderArgs.decode(body) })
+        await time("PodFacts", { _ = PodFacts(pod) })
+        let facts = PodFacts(pod)
+        await time("ledger.filter (actor)", { _ = await ledger.filter(facts, candidates: candidates) })
+        let outcome = await ledger.filter(facts, candidates: candidates)
+        await time("ledger.prioritize (actor)", { _ = await ledger.prioritize(facts, candidates: outcome.feasible) })
+        let result = ExtenderFilterResult(nodeNames: outcome.feasible, failedNodes: outcome.failed, failedAndUnresolvableNodes: outcome.unresolvable)
+        await time("encode reply", { _ = JSONWriter.write(result.json) })
+        var start = 0
+        await time("ledger.filter, rotating", {
+            let window = (0..<o.candidates).map { names[(start + $0) % names.count] }
+            start += o.candidates
+            _ = await ledger.filter(facts, candidates: window)
+        })
+        let handler = SchedulerExtender(ledger: ledger, binder: nil, podStore: nil, metrics: ExtenderMetrics(), prefix: "/gantry").handler()
+        await time("handler filter, same body", {
+            _ = await handler(HTTPRequest(method: .post, target: "/gantry/filter", headers: ["Content-Type": "application/json"], body: body))
+        })
+    }
+
     // MARK: bind
 
     static func bindLatency(_ o: Options) async throws -> [(String, Double)] {
@@ -249,7 +289,7 @@ enum ExtenderBenchmark {
             serving.cancel()
         }
         let client = try KubeClient(configuration: ClientConfiguration(server: server.url, requestTimeout: .seconds(10)))
-        let store = Store<Pod>(indexes: [GangIndex.index], transform: PodSlimming.transform)
+        let store = Store<CachedPod>(indexes: [GangIndex.index], transform: nil)
         let ledger = ClusterLedger(podStore: store)
         let nodes = max(1, o.binds / 8 + 1)
         for i in 0..<nodes {
@@ -266,7 +306,7 @@ enum ExtenderBenchmark {
             json["metadata"]?["uid"] = nil
             json["metadata"]?["resourceVersion"] = nil
             let pod = try await client.create(try JSONValueDecoder().decode(Pod.self, from: json), namespace: "default")
-            store.apply(.applied(pod))
+            store.apply(.applied(CachedPod(pod)))
             created.append(pod)
         }
         var times: [Double] = []

@@ -7,27 +7,46 @@ import Foundation
 import GantryScheduling
 import KubeCore
 
-/// The verdict of a filter call, before it is put on the wire.
+/// The verdict of a filter call, before it is put on the wire: rejections in candidate order, so the reply needs
+/// no sorting and the debug log keeps the first ones cheaply.
 public struct FilterOutcome: Sendable, Equatable {
+    public struct Rejection: Sendable, Equatable {
+        public var node: String
+        public var reason: String
+        /// Preemption could help (FailedNodes), or not (FailedAndUnresolvableNodes).
+        public var resolvable: Bool
+    }
+
     public var feasible: [String] = []
-    public var failed: [String: String] = [:]
-    public var unresolvable: [String: String] = [:]
+    public var rejected: [Rejection] = []
     /// Rejections per kind of reason (metrics label values), counted where the reason is known.
     public var kinds: [String: Int] = [:]
 
-    public init(feasible: [String] = [], failed: [String: String] = [:], unresolvable: [String: String] = [:]) {
+    public init(feasible: [String] = [], rejected: [Rejection] = []) {
         self.feasible = feasible
-        self.failed = failed
-        self.unresolvable = unresolvable
+        self.rejected = rejected
+    }
+
+    mutating func reject(_ node: String, _ reason: String, resolvable: Bool, kind: String) {
+        rejected.append(Rejection(node: node, reason: reason, resolvable: resolvable))
+        kinds[kind, default: 0] += 1
+    }
+
+    /// Node → reason, for nodes preemption may help (`FailedNodes`).
+    public var failed: [String: String] {
+        Dictionary(rejected.filter(\.resolvable).map { ($0.node, $0.reason) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Node → reason, for nodes preemption cannot help (`FailedAndUnresolvableNodes`).
+    public var unresolvable: [String: String] {
+        Dictionary(rejected.filter { !$0.resolvable }.map { ($0.node, $0.reason) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Every candidate rejected for the same reason.
     static func rejectAll(_ candidates: [String], _ reason: String, resolvable: Bool) -> FilterOutcome {
         var o = FilterOutcome()
-        for n in candidates {
-            if resolvable { o.failed[n] = reason } else { o.unresolvable[n] = reason }
-        }
-        if !candidates.isEmpty { o.kinds[ExtenderMetrics.kind(of: reason)] = candidates.count }
+        let kind = ExtenderMetrics.kind(of: reason)
+        for n in candidates { o.reject(n, reason, resolvable: resolvable, kind: kind) }
         return o
     }
 }
@@ -45,7 +64,7 @@ extension ClusterLedger {
         guard let gang = f.gang?.description else { return nil }
         var nodes = Set<String>()
         for pod in podStore?.byIndex(GangIndex.name, gang) ?? [] {
-            if let n = pod.spec?.nodeName, !n.isEmpty { nodes.insert(n) }
+            if let n = pod.facts.nodeName { nodes.insert(n) }
         }
         for id in gangPlans[gang] ?? [] { if let a = ledger.allocation(id) { nodes.insert(a.node) } }
         let racks = Set(nodes.compactMap { ledger.node(named: $0)?.spec.rack })
@@ -66,7 +85,9 @@ extension ClusterLedger {
         if let held = ledger.allocation(f.uid), held.reservation == nil {
             var o = FilterOutcome()
             for n in candidates {
-                if n == held.node { o.feasible.append(n) } else { o.unresolvable[n] = "pod already holds devices on \(held.node)" }
+                if n == held.node { o.feasible.append(n) } else {
+                    o.reject(n, "pod already holds devices on \(held.node)", resolvable: false, kind: "bound")
+                }
             }
             return o
         }
@@ -79,8 +100,7 @@ extension ClusterLedger {
             // A member's slot is held by its gang's reservation, which passed the engine's fit when it was made.
             for name in candidates {
                 if let why = plan.rejects(node: name) {
-                    o.unresolvable[name] = why
-                    o.kinds["gang", default: 0] += 1
+                    o.reject(name, why, resolvable: false, kind: "gang")
                 } else {
                     o.feasible.append(name)
                 }
@@ -94,8 +114,7 @@ extension ClusterLedger {
         o.feasible = result.feasible.map(\.node)
         for r in result.rejected {
             let reason = self.reason(r.failure, node: r.node, now: now)
-            if r.failure.resolvable { o.failed[r.node] = reason } else { o.unresolvable[r.node] = reason }
-            o.kinds[reason.hasPrefix("thermal") ? "thermal" : Self.kind(r.failure), default: 0] += 1
+            o.reject(r.node, reason, resolvable: r.failure.resolvable, kind: reason.hasPrefix("thermal") ? "thermal" : Self.kind(r.failure))
         }
         return o
     }

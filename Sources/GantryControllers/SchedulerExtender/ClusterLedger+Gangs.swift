@@ -88,9 +88,8 @@ extension ClusterLedger {
     /// The gang's pods known to the pod cache (plus the one asking, which may be newer than the cache).
     func gangMembers(_ gang: GangID, including f: PodFacts) -> [PodFacts] {
         var byUID: [String: PodFacts] = [:]
-        for pod in podStore?.byIndex(GangIndex.name, gang.description) ?? [] {
-            let m = PodFacts(pod)
-            if !m.terminal && !m.deleting { byUID[m.uid] = m }
+        for pod in podStore?.byIndex(GangIndex.name, gang.description) ?? [] where !pod.facts.terminal && !pod.facts.deleting {
+            byUID[pod.facts.uid] = pod.facts
         }
         byUID[f.uid] = f
         return Array(byUID.values)
@@ -145,7 +144,7 @@ extension ClusterLedger {
     /// A gang pod went away; when none is left, the gang is deleted and its reservations go with it.
     func gangMemberGone(_ gang: String) {
         guard let ids = gangPlans[gang] else { return }
-        let remaining = (podStore?.byIndex(GangIndex.name, gang) ?? []).filter { !$0.isTerminal && $0.metadata.deletionTimestamp == nil }
+        let remaining = (podStore?.byIndex(GangIndex.name, gang) ?? []).filter { !$0.facts.terminal && !$0.facts.deleting }
         guard remaining.isEmpty else { return }
         for id in ids { releaseAllocation(id) }
         gangPlans[gang] = nil
@@ -158,15 +157,5 @@ extension ClusterLedger {
             out[gang] = ids.sorted().compactMap { ledger.allocation($0).map { "\($0.node):\($0.devicesAnnotation)" } }
         }
         return out
-    }
-}
-
-/// The pod store index of gang members: `<namespace>/<gang label>`.
-public enum GangIndex {
-    public static let name = "gang"
-    public static var index: StoreIndex<Pod> {
-        StoreIndex(name: name) { pod in
-            GangID(podNamespace: pod.metadata.namespace, labels: pod.metadata.labels).map { [$0.description] } ?? []
-        }
     }
 }

@@ -13,6 +13,9 @@ extension ClusterLedger {
 
     public func deletePod(_ pod: Pod) { podGone(PodFacts(pod)) }
 
+    /// A pod as the cache keeps it (see CachedPod).
+    public func upsertPod(facts: PodFacts) { apply(facts) }
+
     func apply(_ f: PodFacts) {
         guard !f.uid.isEmpty else { return }
         if f.terminal {

@@ -13,9 +13,9 @@ public actor ClusterLedger {
     /// The engine's ledger: every node's devices and every share held by a pod, a bind in flight or a reservation.
     public internal(set) var ledger = DeviceLedger()
 
-    // Cluster facts, latest object per name, to rebuild a node's spec when any of them changes.
-    private var nodeObjects: [String: Node] = [:]
-    private var slices: [String: DeviceSlice] = [:]
+    // Cluster facts. The engine's NodeSpec is the only copy of a node (the informer's store has the objects); a
+    // DeviceSlice that arrives before its Node waits here.
+    private var pendingSlices: [String: DeviceSlice] = [:]
     private var pools: [String: ResourcePool] = [:]
     /// The engine's placement: per-pool policies (from ResourcePools) and the demand mix learned from placed pods.
     var engine: PlacementEngine
@@ -39,14 +39,16 @@ public actor ClusterLedger {
     /// Bumped when a node is added, removed or changed, to cache the cluster capacity fair share divides.
     var nodesVersion: UInt64 = 0
     var capacityCache: (version: UInt64, capacity: ResourceVector)?
-    /// Taint keys seen on any node, to turn a pod's tolerations into the engine's key set.
-    private var taintKeys: [String: [Taint]] = [:]
+    /// Taints per node, and every taint by key (rebuilt when asked after a change), to turn a pod's tolerations
+    /// into the engine's set of tolerated keys.
+    private var taintsByNode: [String: [Taint]] = [:]
+    private var taintKeys: [String: [Taint]]?
 
     let configuration: Configuration
     let clock: @Sendable () -> Date
     let logger: Logger
     /// Pending gang members are looked up here (by the gang label index) when a gang is planned.
-    let podStore: Store<Pod>?
+    let podStore: Store<CachedPod>?
     /// Counts per reason and decision, and ledger gauges.
     let metrics: ExtenderMetrics?
 
@@ -66,7 +68,7 @@ public actor ClusterLedger {
         }
     }
 
-    public init(configuration: Configuration = Configuration(), podStore: Store<Pod>? = nil, metrics: ExtenderMetrics? = nil,
+    public init(configuration: Configuration = Configuration(), podStore: Store<CachedPod>? = nil, metrics: ExtenderMetrics? = nil,
                 logger: Logger = Logger(label: "ledger", sink: .discarding), clock: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.podStore = podStore
@@ -97,25 +99,40 @@ public actor ClusterLedger {
     /// Taint keys among the known node taints that the pod's tolerations cover (the engine matches by key).
     func toleratedKeys(_ tolerations: [Toleration]) -> Set<String> {
         guard !tolerations.isEmpty else { return [] }
-        var keys = Set<String>()
-        for (key, taints) in taintKeys where taints.allSatisfy({ t in tolerations.contains { $0.tolerates(t) } }) {
-            keys.insert(key)
+        if taintKeys == nil {
+            var keys: [String: [Taint]] = [:]
+            for taints in taintsByNode.values { for t in taints { keys[t.key, default: []].append(t) } }
+            taintKeys = keys
         }
-        return keys
+        var out = Set<String>()
+        for (key, taints) in taintKeys ?? [:] where taints.allSatisfy({ t in tolerations.contains { $0.tolerates(t) } }) {
+            out.insert(key)
+        }
+        return out
     }
 
     // MARK: Cluster facts
 
     public func upsertNode(_ node: Node) {
         guard let name = node.metadata.name, !name.isEmpty else { return }
-        nodeObjects[name] = node
-        refreshTaints()
-        rebuildNode(name)
+        let taints = (node.spec?.taints ?? []).filter { $0.effect != .preferNoSchedule }
+        if taintsByNode[name] ?? [] != taints {
+            taintsByNode[name] = taints.isEmpty ? nil : taints
+            taintKeys = nil
+        }
+        var spec = NodeInventory.spec(node: node, pool: NodeInventory.pool(labels: node.metadata.labels ?? [:], pools: pools))
+        if let current = ledger.node(named: name) {
+            spec.devices = current.spec.devices
+            spec.chassisTemperature = current.spec.chassisTemperature
+        } else {
+            NodeInventory.apply(pendingSlices.removeValue(forKey: name), to: &spec)
+        }
+        install(spec)
     }
 
     public func deleteNode(named name: String) {
-        nodeObjects[name] = nil
-        refreshTaints()
+        if taintsByNode.removeValue(forKey: name) != nil { taintKeys = nil }
+        pendingSlices[name] = nil
         let removed = ledger.removeNode(name)
         nodesVersion &+= 1
         // Pods still bound there (the node object went first) are forgotten: their deletion follows, or the node
@@ -130,27 +147,32 @@ public actor ClusterLedger {
 
     public func upsertSlice(_ slice: DeviceSlice) {
         guard let name = slice.metadata.name, !name.isEmpty else { return }
-        slices[name] = slice
-        rebuildNode(name)
+        guard var spec = ledger.node(named: name)?.spec else {
+            pendingSlices[name] = slice
+            return
+        }
+        NodeInventory.apply(slice, to: &spec)
+        install(spec)
     }
 
     public func deleteSlice(named name: String) {
-        slices[name] = nil
-        rebuildNode(name)
+        pendingSlices[name] = nil
+        guard var spec = ledger.node(named: name)?.spec else { return }
+        NodeInventory.apply(nil, to: &spec)
+        install(spec)
     }
 
     public func upsertPool(_ pool: ResourcePool) {
         guard let name = pool.metadata.name, !name.isEmpty else { return }
         pools[name] = pool
         engine.poolPolicies[name] = GantryScheduling.PoolPolicy(pool, defaultStaleAfter: configuration.thermalStaleAfter)
-        // Membership by selector may have changed for any node.
-        for n in nodeObjects.keys { rebuildNode(n) }
+        repool()
     }
 
     public func deletePool(named name: String) {
         pools[name] = nil
         engine.poolPolicies[name] = nil
-        for n in nodeObjects.keys { rebuildNode(n) }
+        repool()
     }
 
     public func upsertQuota(_ quota: Quota) {
@@ -160,23 +182,22 @@ public actor ClusterLedger {
 
     public func deleteQuota(named name: String) { quotas[name] = nil }
 
-    private func refreshTaints() {
-        var keys: [String: [Taint]] = [:]
-        for node in nodeObjects.values {
-            for t in node.spec?.taints ?? [] where t.effect != .preferNoSchedule { keys[t.key, default: []].append(t) }
+    /// Pool membership by selector may have changed for any node.
+    private func repool() {
+        for slot in ledger.activeSlots {
+            var spec = ledger.nodes[slot].spec
+            spec.pool = NodeInventory.pool(labels: spec.labels, pools: pools)
+            install(spec)
         }
-        taintKeys = keys
     }
 
-    /// Re-derives one node's engine spec from its Node, DeviceSlice and pool; allocations on it are kept by
-    /// device ID (the engine re-applies them), so a node agent restart or a relabel loses nothing.
-    private func rebuildNode(_ name: String) {
-        guard let node = nodeObjects[name] else { return }
-        let spec = NodeInventory.spec(node: node, slice: slices[name], pool: NodeInventory.pool(of: node, pools: pools))
-        if let current = ledger.node(named: name), current.spec == spec { return }
+    /// Puts a node spec into the engine's ledger when it changed; allocations on the node are kept by device ID
+    /// (the engine re-applies them), so a node agent restart or a relabel loses nothing.
+    private func install(_ spec: GantryScheduling.NodeSpec) {
+        if let current = ledger.node(named: spec.name), current.spec == spec { return }
         ledger.upsertNode(spec)
         nodesVersion &+= 1
-        retryUnresolved(on: name)
+        retryUnresolved(on: spec.name)
     }
 
     // MARK: Allocation bookkeeping

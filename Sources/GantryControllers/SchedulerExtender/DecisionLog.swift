@@ -49,11 +49,11 @@ public final class DecisionLog: Sendable {
     }
 
     func recordFilter(_ key: String, uid: String, request: String, candidates: Int, outcome: FilterOutcome, passThrough: Bool) {
-        var kept = FilterOutcome(feasible: Array(outcome.feasible.prefix(Self.nodesKept)))
-        for (n, r) in outcome.failed.prefix(Self.nodesKept) { kept.failed[n] = r }
-        for (n, r) in outcome.unresolvable.prefix(Self.nodesKept) { kept.unresolvable[n] = r }
+        var kept = FilterOutcome(feasible: Array(outcome.feasible.prefix(Self.nodesKept)),
+                                 rejected: Array(outcome.rejected.prefix(2 * Self.nodesKept)))
         kept.kinds = outcome.kinds
-        let counts = (outcome.feasible.count, outcome.failed.count, outcome.unresolvable.count)
+        let failed = outcome.rejected.reduce(0) { $0 + ($1.resolvable ? 1 : 0) }
+        let counts = (outcome.feasible.count, failed, outcome.rejected.count - failed)
         update(key, uid: uid, request: request) { $0.filter = (Date(), candidates, kept, counts, passThrough) }
     }
 

@@ -67,8 +67,9 @@ public final class ExtenderMetrics: Sendable {
 
     func record(_ outcome: FilterOutcome) {
         if !outcome.feasible.isEmpty { decisions.labels("feasible").inc(by: Double(outcome.feasible.count)) }
-        if !outcome.failed.isEmpty { decisions.labels("failed").inc(by: Double(outcome.failed.count)) }
-        if !outcome.unresolvable.isEmpty { decisions.labels("unresolvable").inc(by: Double(outcome.unresolvable.count)) }
+        let failed = outcome.rejected.reduce(0) { $0 + ($1.resolvable ? 1 : 0) }
+        if failed > 0 { decisions.labels("failed").inc(by: Double(failed)) }
+        if outcome.rejected.count > failed { decisions.labels("unresolvable").inc(by: Double(outcome.rejected.count - failed)) }
         for (k, n) in outcome.kinds { reasons.labels(k).inc(by: Double(n)) }
     }
 

@@ -18,11 +18,11 @@ public final class ExtenderService: Sendable {
     public let ledger: ClusterLedger
     public let extender: SchedulerExtender
     public let metrics: ExtenderMetrics
-    public let nodes: FeedInformer<Node>
-    public let pods: FeedInformer<Pod>
-    public let slices: FeedInformer<DeviceSlice>
-    public let pools: FeedInformer<ResourcePool>
-    public let quotas: FeedInformer<Quota>
+    public let nodes: FeedInformer<Node, Node>
+    public let pods: FeedInformer<Pod, CachedPod>
+    public let slices: FeedInformer<DeviceSlice, DeviceSlice>
+    public let pools: FeedInformer<ResourcePool, ResourcePool>
+    public let quotas: FeedInformer<Quota, Quota>
     let queue = FeedQueue()
     let ready = ReadyFlag()
     let logger: Logger
@@ -32,22 +32,18 @@ public final class ExtenderService: Sendable {
         self.configuration = configuration
         self.logger = logger
         metrics = ExtenderMetrics(registry: registry)
-        let podStore = Store<Pod>(indexes: [GangIndex.index], transform: PodSlimming.transform)
+        let podStore = Store<CachedPod>(indexes: [GangIndex.index], transform: nil)
         let informerLogger = logger.with(label: "informer")
         let queue = self.queue
-        nodes = FeedInformer(client: client, store: Store(transform: { node in
-            node.metadata.managedFields = nil
-            // Images and volumes are large and never read here.
-            node.status?.images = nil
-            node.status?.volumesAttached = nil
-        }), logger: informerLogger, emit: { queue.push(.node($0)) }, synced: { queue.push(.synced("nodes")) })
-        pods = FeedInformer(client: client, store: podStore, logger: informerLogger, emit: { queue.push(.pod($0)) },
-                            synced: { queue.push(.synced("pods")) })
-        slices = FeedInformer(client: client, logger: informerLogger, emit: { queue.push(.slice($0)) },
-                              synced: { queue.push(.synced("deviceslices")) })
-        pools = FeedInformer(client: client, logger: informerLogger, emit: { queue.push(.pool($0)) },
+        nodes = FeedInformer(client: client, store: Store(transform: NodeSlimming.transform), convert: { $0 }, logger: informerLogger,
+                             emit: { queue.push(.node($0)) }, synced: { queue.push(.synced("nodes")) })
+        pods = FeedInformer(client: client, store: podStore, convert: CachedPod.init, logger: informerLogger,
+                            emit: { queue.push(.pod($0)) }, synced: { queue.push(.synced("pods")) })
+        slices = FeedInformer(client: client, store: Store(transform: { $0.metadata.managedFields = nil; $0.status = nil }), convert: { $0 },
+                              logger: informerLogger, emit: { queue.push(.slice($0)) }, synced: { queue.push(.synced("deviceslices")) })
+        pools = FeedInformer(client: client, store: Store(), convert: { $0 }, logger: informerLogger, emit: { queue.push(.pool($0)) },
                              synced: { queue.push(.synced("resourcepools")) })
-        quotas = FeedInformer(client: client, logger: informerLogger, emit: { queue.push(.quota($0)) },
+        quotas = FeedInformer(client: client, store: Store(), convert: { $0 }, logger: informerLogger, emit: { queue.push(.quota($0)) },
                               synced: { queue.push(.synced("quotas")) })
         ledger = ClusterLedger(configuration: .init(reservationTTL: configuration.reservationTTL,
                                                     thermalStaleAfter: configuration.thermalStaleAfter,
@@ -154,7 +150,7 @@ public final class ExtenderService: Sendable {
 /// One change for the ledger.
 enum FeedEvent: Sendable {
     case node(StoreChange<Node>)
-    case pod(StoreChange<Pod>)
+    case pod(StoreChange<CachedPod>)
     case slice(StoreChange<DeviceSlice>)
     case pool(StoreChange<ResourcePool>)
     case quota(StoreChange<Quota>)
@@ -162,20 +158,23 @@ enum FeedEvent: Sendable {
     case synced(String)
 }
 
-/// A watch feeding a store and the ledger's queue (KubeRuntime's Informer, plus a marker queued right after the
-/// changes of each full list, so the feed knows when it has applied everything the list returned).
-public final class FeedInformer<Object: KubeResource>: Runnable, Sendable {
+/// A watch feeding a store and the ledger's queue (KubeRuntime's Informer, plus a conversion of what is cached —
+/// pods become CachedPods — and a marker queued right after the changes of each full list, so the feed knows when
+/// it has applied everything the list returned).
+public final class FeedInformer<Watched: KubeResource, Cached: KubeResource>: Runnable, Sendable {
     public let name: String
-    public let store: Store<Object>
-    private let watcher: Watcher<Object>
-    private let emit: @Sendable (StoreChange<Object>) -> Void
+    public let store: Store<Cached>
+    private let watcher: Watcher<Watched>
+    private let convert: @Sendable (Watched) -> Cached
+    private let emit: @Sendable (StoreChange<Cached>) -> Void
     private let synced: @Sendable () -> Void
 
-    init(client: KubeClient, store: Store<Object> = Store(), logger: Logger, emit: @escaping @Sendable (StoreChange<Object>) -> Void,
-         synced: @escaping @Sendable () -> Void) {
-        name = Object.descriptor.description
+    init(client: KubeClient, store: Store<Cached>, convert: @escaping @Sendable (Watched) -> Cached, logger: Logger,
+         emit: @escaping @Sendable (StoreChange<Cached>) -> Void, synced: @escaping @Sendable () -> Void) {
+        name = Watched.descriptor.description
         self.store = store
-        watcher = Watcher(source: ClientListWatch<Object>(client: client), logger: logger.with(["informer": name]))
+        watcher = Watcher(source: ClientListWatch<Watched>(client: client), logger: logger.with(["informer": name]))
+        self.convert = convert
         self.emit = emit
         self.synced = synced
     }
@@ -185,7 +184,14 @@ public final class FeedInformer<Object: KubeResource>: Runnable, Sendable {
 
     public func run() async throws {
         while true {
-            let event = try await watcher.next()
+            let event: WatcherEvent<Cached>
+            switch try await watcher.next() {
+            case .applied(let o): event = .applied(convert(o))
+            case .deleted(let o): event = .deleted(convert(o))
+            case .initStarted: event = .initStarted
+            case .initApply(let o): event = .initApply(convert(o))
+            case .initDone: event = .initDone
+            }
             for change in store.apply(event) { emit(change) }
             if case .initDone = event { synced() }
         }
@@ -254,55 +260,24 @@ extension ClusterLedger {
             case .pool(let c): upsertPool(c.object)
             case .quota(.deleted(let q)): deleteQuota(named: q.metadata.name ?? "")
             case .quota(let c): upsertQuota(c.object)
-            case .pod(.deleted(let p)): deletePod(p)
-            case .pod(let c): upsertPod(c.object)
+            case .pod(.deleted(let p)): podGone(p.facts)
+            case .pod(let c): apply(c.object.facts)
             case .synced: break
             }
         }
     }
 }
 
-/// Pods as the extender keeps them: what scheduling and the allocation record need, nothing else, so 50,000
-/// cached pods stay small (env, volumes, probes and statuses are a pod's bulk).
-public enum PodSlimming {
-    public static let transform: Store<Pod>.Transform = { pod in
-        pod.metadata.managedFields = nil
-        pod.metadata.unknownFields = nil
-        if let annotations = pod.metadata.annotations {
-            let kept = annotations.filter { $0.key.hasPrefix("gantry.dev/") }
-            pod.metadata.annotations = kept.isEmpty ? nil : kept
+/// Nodes as the extender's cache keeps them: what the engine's node spec is built from (labels, taints, cordon,
+/// allocatable, the rack temperature annotation), not images, conditions or addresses.
+public enum NodeSlimming {
+    public static let transform: Store<Node>.Transform = { node in
+        node.metadata.managedFields = nil
+        node.metadata.ownerReferences = nil
+        node.metadata.annotations = node.metadata.annotations?.filter { $0.key == AnnotationKey.rackTemperature }
+        if let status = node.status {
+            node.status = NodeStatus(capacity: status.capacity, allocatable: status.allocatable)
         }
-        pod.metadata.ownerReferences = pod.metadata.controllerReference.map { [$0] }
-        pod.unknownFields = nil
-        if var spec = pod.spec {
-            spec.containers = spec.containers.map(slim)
-            spec.initContainers = spec.initContainers?.map(slim)
-            spec.volumes = nil
-            spec.ephemeralContainers = nil
-            spec.affinity = nil
-            spec.topologySpreadConstraints = nil
-            spec.securityContext = nil
-            spec.hostAliases = nil
-            spec.dnsConfig = nil
-            spec.imagePullSecrets = nil
-            spec.readinessGates = nil
-            spec.resourceClaims = nil
-            spec.unknownFields = nil
-            pod.spec = spec
-        }
-        if let status = pod.status {
-            var s = PodStatus()
-            s.phase = status.phase
-            s.startTime = status.startTime
-            pod.status = s
-        }
-    }
-
-    static func slim(_ c: Container) -> Container {
-        var out = Container(name: c.name)
-        out.resources = c.resources
-        out.restartPolicy = c.restartPolicy
-        return out
     }
 }
 

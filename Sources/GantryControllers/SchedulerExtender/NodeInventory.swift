@@ -8,23 +8,12 @@ import GantryScheduling
 import KubeCore
 
 enum NodeInventory {
-    /// The engine's view of a node. Readings are stamped with the slice's heartbeat, so a silent node agent
-    /// turns into stale (unknown) temperatures instead of frozen ones.
-    static func spec(node: Node, slice: DeviceSlice?, pool: String?) -> GantryScheduling.NodeSpec {
+    /// The engine's view of a node without its devices (see `apply(_:to:)`).
+    static func spec(node: Node, pool: String?) -> GantryScheduling.NodeSpec {
         let name = node.metadata.name ?? ""
         let allocatable = node.status?.allocatable ?? node.status?.capacity ?? [:]
         let labels = node.metadata.labels ?? [:]
         let taints = (node.spec?.taints ?? []).map { NodeTaint(key: $0.key, value: $0.value ?? "", effect: $0.effect.rawValue) }
-        let heartbeat = slice?.spec.heartbeatTime?.date ?? .distantPast
-        var devices: [GantryScheduling.DeviceSpec] = []
-        for d in slice?.spec.devices ?? [] where !d.id.isEmpty {
-            devices.append(GantryScheduling.DeviceSpec(
-                id: d.id, index: Int(d.index), vendor: d.vendor ?? "", model: d.model ?? "",
-                memoryMiB: Int(clamping: max(0, d.memoryMiB ?? 0)), cores: Int(min(max(d.cores ?? 100, 1), 100)),
-                maxSlices: Int(max(d.maxSlices ?? 1, 1)), healthy: (d.health ?? .healthy) == .healthy,
-                temperature: d.temperatureC.flatMap { $0.isFinite ? TemperatureReading(celsius: $0, observedAt: heartbeat) : nil }))
-        }
-        devices.sort { ($0.index, $0.id) < ($1.index, $1.id) }
         var rackTemperature: TemperatureReading?
         if let text = node.metadata.annotations?[AnnotationKey.rackTemperature], let c = Double(text), c.isFinite {
             // The annotation carries no time of its own; the node object's freshness is the best we have.
@@ -36,19 +25,32 @@ enum NodeInventory {
             memoryBytes: allocatable[ResourceName.memory]?.value ?? 0,
             maxPods: Int(clamping: allocatable[ResourceName.pods]?.value ?? 110),
             labels: labels, taints: taints, pool: pool, rack: labels[LabelKey.rack],
-            schedulable: !(node.spec?.unschedulable ?? false),
-            devices: devices,
-            chassisTemperature: slice?.spec.chassisTemperatureC.flatMap {
-                $0.isFinite ? TemperatureReading(celsius: $0, observedAt: heartbeat) : nil
-            },
-            rackTemperature: rackTemperature)
+            schedulable: !(node.spec?.unschedulable ?? false), rackTemperature: rackTemperature)
+    }
+
+    /// Puts a DeviceSlice's devices and chassis temperature into a node spec. Readings are stamped with the slice's
+    /// heartbeat, so a silent node agent turns into stale (unknown) temperatures instead of frozen ones.
+    static func apply(_ slice: DeviceSlice?, to spec: inout GantryScheduling.NodeSpec) {
+        let heartbeat = slice?.spec.heartbeatTime?.date ?? .distantPast
+        var devices: [GantryScheduling.DeviceSpec] = []
+        for d in slice?.spec.devices ?? [] where !d.id.isEmpty {
+            devices.append(GantryScheduling.DeviceSpec(
+                id: d.id, index: Int(d.index), vendor: d.vendor ?? "", model: d.model ?? "",
+                memoryMiB: Int(clamping: max(0, d.memoryMiB ?? 0)), cores: Int(min(max(d.cores ?? 100, 1), 100)),
+                maxSlices: Int(max(d.maxSlices ?? 1, 1)), healthy: (d.health ?? .healthy) == .healthy,
+                temperature: d.temperatureC.flatMap { $0.isFinite ? TemperatureReading(celsius: $0, observedAt: heartbeat) : nil }))
+        }
+        devices.sort { ($0.index, $0.id) < ($1.index, $1.id) }
+        spec.devices = devices
+        spec.chassisTemperature = slice?.spec.chassisTemperatureC.flatMap {
+            $0.isFinite ? TemperatureReading(celsius: $0, observedAt: heartbeat) : nil
+        }
     }
 
     /// The pool a node belongs to: its `gantry.dev/pool` label (set by the pool controller), else the first pool,
     /// by name, whose selector matches it.
-    static func pool(of node: Node, pools: [String: ResourcePool]) -> String? {
-        if let label = node.metadata.labels?[LabelKey.pool], !label.isEmpty { return label }
-        let labels = node.metadata.labels ?? [:]
+    static func pool(labels: [String: String], pools: [String: ResourcePool]) -> String? {
+        if let label = labels[LabelKey.pool], !label.isEmpty { return label }
         return pools.keys.sorted().first { pools[$0]?.spec.nodeSelector.matches(labels) == true }
     }
 }

@@ -29,24 +29,24 @@ public struct PodBinder: Sendable {
 
     /// Binds the pod (as last seen in the cache, `cached`, or read from the API server when the cache does not
     /// have it) to `args.node`.
-    public func bind(_ args: ExtenderBindingArgs, cached: Pod?) async throws(BindError) -> Bound {
+    public func bind(_ args: ExtenderBindingArgs, cached: PodFacts?) async throws(BindError) -> Bound {
         let key = "\(args.podNamespace)/\(args.podName)"
-        var pod: Pod
-        if let cached, args.podUID.isEmpty || cached.metadata.uid == args.podUID {
+        let pod: PodFacts
+        if let cached, args.podUID.isEmpty || cached.uid == args.podUID {
             pod = cached
         } else {
-            pod = try await read(args, key: key)
+            pod = PodFacts(try await read(args, key: key))
         }
-        if !args.podUID.isEmpty, let uid = pod.metadata.uid, uid != args.podUID {
-            throw .uidMismatch(pod: key, expected: args.podUID, actual: uid)
+        if !args.podUID.isEmpty, pod.uid != args.podUID {
+            throw .uidMismatch(pod: key, expected: args.podUID, actual: pod.uid)
         }
-        let ticket = try await ledger.reserve(PodFacts(pod), node: args.node)
+        let ticket = try await ledger.reserve(pod, node: args.node)
         do {
-            pod = try await writeRecord(ticket, pod: pod, args: args, key: key)
+            try await writeRecord(ticket, pod: pod, args: args, key: key)
             try await postBinding(args, key: key)
         } catch {
             await ledger.rollback(ticket)
-            await removeRecord(pod, ticket: ticket, key: key)
+            await removeRecord(args, ticket: ticket, key: key)
             throw error
         }
         await ledger.commit(ticket)
@@ -65,11 +65,11 @@ public struct PodBinder: Sendable {
 
     /// The merge patch with the allocation record; its resourceVersion makes the API server refuse it (409) if the
     /// pod changed since it was read. On a conflict the pod is read again: still ours to bind, the patch is retried.
-    private func writeRecord(_ ticket: BindTicket, pod: Pod, args: ExtenderBindingArgs, key: String) async throws(BindError) -> Pod {
-        var current = pod
+    private func writeRecord(_ ticket: BindTicket, pod: PodFacts, args: ExtenderBindingArgs, key: String) async throws(BindError) {
+        var resourceVersion = pod.resourceVersion ?? ""
         for attempt in 0...conflictRetries {
             let patch: JSONValue = ["metadata": [
-                "resourceVersion": .string(current.metadata.resourceVersion ?? ""),
+                "resourceVersion": .string(resourceVersion),
                 "annotations": [
                     AnnotationKey.devices: .string(ticket.devices),
                     AnnotationKey.node: .string(ticket.node),
@@ -77,9 +77,11 @@ public struct PodBinder: Sendable {
                 ],
             ]]
             do {
-                return try await client.patch(Pod.self, name: args.podName, namespace: args.podNamespace, patch: .merge(patch))
+                _ = try await client.patch(Pod.self, name: args.podName, namespace: args.podNamespace, patch: .merge(patch))
+                return
             } catch let e as KubeError where e.isConflict && attempt < conflictRetries {
-                current = try await read(args, key: key)
+                let current = try await read(args, key: key)
+                resourceVersion = current.metadata.resourceVersion ?? ""
                 if current.metadata.uid != ticket.podUID {
                     throw .uidMismatch(pod: key, expected: ticket.podUID, actual: current.metadata.uid ?? "")
                 }
@@ -114,8 +116,8 @@ public struct PodBinder: Sendable {
     /// Best effort after a failed bind: take our record off the pod unless it got bound anyway, so the pool
     /// controller does not count devices the pod never received. A record left behind on an unbound pod is
     /// harmless to the ledger, which only reads records of bound pods.
-    private func removeRecord(_ pod: Pod, ticket: BindTicket, key: String) async {
-        guard let current = try? await client.get(Pod.self, name: pod.metadata.name ?? "", namespace: pod.metadata.namespace),
+    private func removeRecord(_ args: ExtenderBindingArgs, ticket: BindTicket, key: String) async {
+        guard let current = try? await client.get(Pod.self, name: args.podName, namespace: args.podNamespace),
               current.metadata.uid == ticket.podUID, (current.spec?.nodeName ?? "").isEmpty,
               current.metadata.annotations?[AnnotationKey.node] == ticket.node else { return }
         let patch: JSONValue = ["metadata": [

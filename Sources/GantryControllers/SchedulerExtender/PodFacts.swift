@@ -9,13 +9,13 @@ import KubeCore
 
 /// A pod request the engine cannot express or that is malformed ("vgcu-cores 150"). The pod is rejected
 /// everywhere with this reason rather than placed by a guess.
-public struct PodRequestError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct PodRequestError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
 
-public struct PodFacts: Sendable {
+public struct PodFacts: Sendable, Codable {
     public var uid: String
     public var namespace: String
     public var name: String
@@ -27,7 +27,8 @@ public struct PodFacts: Sendable {
     public var request: PodRequest
     public var requestError: PodRequestError?
     public var owner: WorkloadRef
-    public var gang: GangID?
+    /// The `gantry.dev/gang` label; the gang is the pod's namespace plus it (`gang`).
+    public var gangName: String?
     public var quota: String?
     /// The allocation record the pod carries (`gantry.dev/devices`, `gantry.dev/node`), if any.
     public var recordedDevices: String?
@@ -40,6 +41,8 @@ public struct PodFacts: Sendable {
 
     /// `namespace/name`, as logs and the debug endpoint name pods.
     public var key: String { "\(namespace)/\(name)" }
+
+    public var gang: GangID? { gangName.map { GangID(namespace: namespace, name: $0) } }
 
     /// Pods that ask nothing of the devices and belong to no gang or quota: the extender passes them through.
     public var isPassThrough: Bool { !requestsManagedResources && gang == nil && quota == nil && requestError == nil }
@@ -54,7 +57,8 @@ public struct PodFacts: Sendable {
         nodeName = node.isEmpty ? nil : node
         terminal = pod.isTerminal
         deleting = meta.deletionTimestamp != nil
-        gang = GangID(podNamespace: namespace, labels: meta.labels)
+        let gang = GangID(podNamespace: namespace, labels: meta.labels)
+        gangName = gang?.name
         let quotaLabel = meta.labels?[LabelKey.quota] ?? ""
         quota = quotaLabel.isEmpty ? nil : quotaLabel
         recordedDevices = meta.annotations?[AnnotationKey.devices]

@@ -14,13 +14,13 @@ public final class SchedulerExtender: Sendable {
     public let decisions: DecisionLog
     public let metrics: ExtenderMetrics
     let binder: PodBinder?
-    let podStore: Store<Pod>?
+    let podStore: Store<CachedPod>?
     let isReady: @Sendable () -> Bool
     let logger: Logger
     /// Path prefix of the verbs, e.g. "/gantry" for `urlPrefix: http://host:port/gantry`; "" for the root.
     public let prefix: String
 
-    public init(ledger: ClusterLedger, binder: PodBinder?, podStore: Store<Pod>?, metrics: ExtenderMetrics,
+    public init(ledger: ClusterLedger, binder: PodBinder?, podStore: Store<CachedPod>?, metrics: ExtenderMetrics,
                 decisions: DecisionLog = DecisionLog(), prefix: String = "", logger: Logger = Logger(label: "extender", sink: .discarding),
                 isReady: @escaping @Sendable () -> Bool = { true }) {
         self.ledger = ledger
@@ -67,12 +67,12 @@ public final class SchedulerExtender: Sendable {
             args = try ExtenderArgs.decode(request.body)
         } catch {
             logger.warning("malformed filter request", ["error": error.message])
-            return (.json(JSONWriter.write(ExtenderFilterResult.failure("malformed ExtenderArgs: \(error.message)").json)), false)
+            return (.json(ExtenderFilterResult.failure("malformed ExtenderArgs: \(error.message)").bytes), false)
         }
         let facts = PodFacts(args.pod)
         guard isReady() else {
             decisions.recordError(facts.key, uid: facts.uid, verb: "filter", message: Self.notReady)
-            return (.json(JSONWriter.write(ExtenderFilterResult.failure(Self.notReady).json)), false)
+            return (.json(ExtenderFilterResult.failure(Self.notReady).bytes), false)
         }
         let candidates = args.candidates
         let outcome: FilterOutcome
@@ -84,14 +84,15 @@ public final class SchedulerExtender: Sendable {
         metrics.record(outcome)
         decisions.recordFilter(facts.key, uid: facts.uid, request: Self.describe(facts), candidates: candidates.count,
                                outcome: outcome, passThrough: facts.isPassThrough)
-        var result = ExtenderFilterResult(failedNodes: outcome.failed, failedAndUnresolvableNodes: outcome.unresolvable)
+        let reply: [UInt8]
         if args.sentNodeObjects {
             let keep = Set(outcome.feasible)
-            result.nodes = (args.nodes ?? []).filter { keep.contains($0["metadata"]?["name"]?.stringValue ?? "") }
+            let nodes = (args.nodes ?? []).filter { keep.contains($0["metadata"]?["name"]?.stringValue ?? "") }
+            reply = ExtenderFilterResult.write(nodes: nodes, nodeNames: nil, rejected: outcome.rejected, error: "")
         } else {
-            result.nodeNames = outcome.feasible
+            reply = ExtenderFilterResult.write(nodes: nil, nodeNames: outcome.feasible, rejected: outcome.rejected, error: "")
         }
-        return (.json(JSONWriter.write(result.json)), true)
+        return (.json(reply), true)
     }
 
     // MARK: prioritize
@@ -115,7 +116,7 @@ public final class SchedulerExtender: Sendable {
             scores = await ledger.prioritize(facts, candidates: candidates)
             decisions.recordPrioritize(facts.key, uid: facts.uid, request: Self.describe(facts), scores: scores)
         }
-        return (.json(JSONWriter.write(HostPriority.json(scores))), true)
+        return (.json(HostPriority.bytes(scores)), true)
     }
 
     // MARK: bind
@@ -138,7 +139,7 @@ public final class SchedulerExtender: Sendable {
             metrics.bind(result: "rejected")
             return (reply("this extender has no API client to bind with"), false)
         }
-        let cached = podStore?.get(namespace: args.podNamespace, name: args.podName)
+        let cached = podStore?.get(namespace: args.podNamespace, name: args.podName)?.facts
         do {
             let bound = try await binder.bind(args, cached: cached)
             metrics.bind(result: "bound")

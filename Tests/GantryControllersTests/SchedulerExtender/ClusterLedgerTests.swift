@@ -245,7 +245,7 @@ struct ClusterLedgerTests {
 
     @Test func gangIsReservedWholeOrNotAtAll() async throws {
         let clock = TestClock()
-        let store = Store<Pod>(indexes: [GangIndex.index])
+        let store = Store<CachedPod>(indexes: [GangIndex.index])
         let ledger = ClusterLedger(configuration: .init(reservationTTL: 30), podStore: store, clock: clock.function)
         for i in 0..<2 {
             await ledger.upsertNode(Fixtures.node("n\(i)"))
@@ -253,7 +253,7 @@ struct ClusterLedgerTests {
         }
         // Two gangs of three 4-device members: 8 devices fit only two such members... one gang needs 12.
         func members(_ gang: String) -> [Pod] { (0..<3).map { Fixtures.gangPod("\(gang)-\($0)", gang: gang, min: 3, gcu: 4) } }
-        for p in members("big") + members("other") { store.apply(.applied(p)) }
+        for p in members("big") + members("other") { store.apply(.applied(CachedPod(p))) }
         let big0 = PodFacts(members("big")[0])
         let r = await ledger.filter(big0, candidates: ["n0", "n1"])
         #expect(r.feasible.isEmpty)
@@ -262,7 +262,7 @@ struct ClusterLedgerTests {
         // Nothing was held for the failed plan: a smaller gang still fits.
         #expect(await ledger.bookkeeping.reservations == 0)
         let small = (0..<2).map { Fixtures.gangPod("small-\($0)", gang: "small", min: 2, gcu: 3) }
-        for p in small { store.apply(.applied(p)) }
+        for p in small { store.apply(.applied(CachedPod(p))) }
         let s0 = await ledger.filter(PodFacts(small[0]), candidates: ["n0", "n1"])
         #expect(Set(s0.feasible) == ["n0", "n1"])
         #expect(await ledger.bookkeeping.reservations == 2)
@@ -283,12 +283,12 @@ struct ClusterLedgerTests {
 
     @Test func gangReservationsExpireAndAreReleasedWithTheGang() async throws {
         let clock = TestClock()
-        let store = Store<Pod>(indexes: [GangIndex.index])
+        let store = Store<CachedPod>(indexes: [GangIndex.index])
         let ledger = ClusterLedger(configuration: .init(reservationTTL: 30), podStore: store, clock: clock.function)
         await ledger.upsertNode(Fixtures.node("n0"))
         await ledger.upsertSlice(Fixtures.slice("n0"))
         let gang = (0..<2).map { Fixtures.gangPod("g-\($0)", gang: "g", min: 2, gcu: 2) }
-        for p in gang { store.apply(.applied(p)) }
+        for p in gang { store.apply(.applied(CachedPod(p))) }
         _ = await ledger.filter(PodFacts(gang[0]), candidates: ["n0"])
         #expect(await ledger.bookkeeping.reservations == 2)
         clock.advance(31)
@@ -297,22 +297,22 @@ struct ClusterLedgerTests {
         // Planned again, then the gang is deleted: its reservations go at once.
         _ = await ledger.filter(PodFacts(gang[0]), candidates: ["n0"])
         #expect(await ledger.bookkeeping.reservations == 2)
-        store.apply(.deleted(gang[0]))
+        store.apply(.deleted(CachedPod(gang[0])))
         await ledger.deletePod(gang[0])
         #expect(await ledger.bookkeeping.reservations == 2)  // one member remains
-        store.apply(.deleted(gang[1]))
+        store.apply(.deleted(CachedPod(gang[1])))
         await ledger.deletePod(gang[1])
         #expect(await ledger.bookkeeping.reservations == 0)
         #expect(await ledger.filter(PodFacts(Fixtures.pod("x", gcu: 4)), candidates: ["n0"]).feasible == ["n0"])
     }
 
     @Test func gangWaitsForItsMembers() async {
-        let store = Store<Pod>(indexes: [GangIndex.index])
+        let store = Store<CachedPod>(indexes: [GangIndex.index])
         let ledger = ClusterLedger(podStore: store)
         await ledger.upsertNode(Fixtures.node("n0"))
         await ledger.upsertSlice(Fixtures.slice("n0"))
         let first = Fixtures.gangPod("g-0", gang: "g", min: 3, vgcu: 1, cores: 50)
-        store.apply(.applied(first))
+        store.apply(.applied(CachedPod(first)))
         let r = await ledger.filter(PodFacts(first), candidates: ["n0"])
         #expect(r.unresolvable["n0"] == "gang default/g waits for its members: 1 of minMember 3 exist")
         #expect(await ledger.bookkeeping.reservations == 0)

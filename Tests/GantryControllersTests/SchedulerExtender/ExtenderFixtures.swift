@@ -134,7 +134,7 @@ enum Fixtures {
     }
 }
 
-typealias KubeRuntimeStore = Store<Pod>
+typealias KubeRuntimeStore = Store<CachedPod>
 
 /// Calls the extender's handler in process and parses the reply.
 struct ExtenderCall {
