@@ -359,22 +359,27 @@ enum ExtenderBenchmark {
         guard await service.waitUntilReady(timeout: .seconds(120)) else { throw HTTPBenchmark.BenchError("extender not ready") }
         try await Task.sleep(for: .milliseconds(500))
         let start = Bench.now()
-        // Creates in process (the API server's handler), so the client side costs little of the shared CPUs.
-        for i in 0..<o.e2ePods {
-            let shape = i % 9  // slices and whole devices, no CPU-only pods (they never reach the extender)
-            var json = podJSON("e2e-\(i)", namespace: "default", uid: "", shape: shape, node: nil, devices: nil)
-            json["metadata"]?["uid"] = nil
-            json["metadata"]?["resourceVersion"] = nil
-            let r = await api.handle(HTTPRequest(method: .post, target: "/api/v1/namespaces/default/pods",
-                                                 headers: ["Content-Type": "application/json"], body: JSONWriter.write(json)), bypassFaults: true)
-            if r.status != 201 { throw HTTPBenchmark.BenchError("create failed: \(r.status)") }
-        }
+        // Pods arrive as a steady stream with at most `window` waiting (as scheduler_perf and clusterloader2 create
+        // them at a rate), created in process through the API server's handler so the client side costs little of
+        // the shared CPUs. Rate = pods bound / time from the first create to the last binding.
+        let window = 64
+        var created = 0
         var bound = 0
         let deadline = Bench.now() + 600
-        while Bench.now() < deadline {
+        while bound < o.e2ePods && Bench.now() < deadline {
             bound = await service.ledger.bookkeeping.allocations
-            if bound >= o.e2ePods { break }
-            try await Task.sleep(for: .milliseconds(20))
+            if created < o.e2ePods && created - bound < window {
+                let shape = created % 9  // slices and whole devices; CPU-only pods never reach the extender
+                var json = podJSON("e2e-\(created)", namespace: "default", uid: "", shape: shape, node: nil, devices: nil)
+                json["metadata"]?["uid"] = nil
+                json["metadata"]?["resourceVersion"] = nil
+                let r = await api.handle(HTTPRequest(method: .post, target: "/api/v1/namespaces/default/pods",
+                                                     headers: ["Content-Type": "application/json"], body: JSONWriter.write(json)), bypassFaults: true)
+                if r.status != 201 { throw HTTPBenchmark.BenchError("create failed: \(r.status)") }
+                created += 1
+            } else {
+                try await Task.sleep(for: .milliseconds(1))
+            }
         }
         let elapsed = Bench.now() - start
         let stats = await cluster.scheduler?.stats
