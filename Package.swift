@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "GantryAPI", targets: ["GantryAPI"]),
         .library(name: "GantryScheduling", targets: ["GantryScheduling"]),
+        .library(name: "GantryControllers", targets: ["GantryControllers"]),
     ],
     targets: [
         // System libraries.
@@ -30,13 +31,15 @@ let package = Package(
         .target(name: "KubeRuntime", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
         .target(name: "GantryAPI", dependencies: ["KubeCore"]),
         .target(name: "GantryScheduling", dependencies: ["KubeCore", "GantryAPI"]),
+        .target(name: "GantryControllers", dependencies: ["KubeRuntime", "KubeClient", "HTTPServer", "GantryAPI", "GantryScheduling"]),
         .target(name: "DevCluster", dependencies: ["KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
 
         // Executables.
         .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
         .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
+        .executableTarget(name: "gantry-scheduler-extender", dependencies: ["GantryControllers", "KubeRuntime", "KubeClient", "HTTPServer"]),
         .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster",
-                                                              "GantryScheduling"]),
+                                                              "GantryAPI", "GantryScheduling", "GantryControllers"]),
 
         // Tests.
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
@@ -46,6 +49,7 @@ let package = Package(
         .testTarget(name: "GantryAPITests", dependencies: ["GantryAPI", "KubeCore"]),
         .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
         .testTarget(name: "GantrySchedulingTests", dependencies: ["GantryScheduling", "GantryAPI", "KubeCore", "gantry-bench"]),
+        .testTarget(name: "GantryControllersTests", dependencies: ["GantryControllers", "GantryScheduling", "GantryAPI", "DevCluster", "KubeRuntime", "KubeClient", "KubeCore", "HTTPServer"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,8 @@ import Foundation
 let benchmarks: [String: (summary: String, run: ([String]) throws -> Void)] = [
     "devcluster": ("dev cluster: writes/s over HTTP, 20 watchers' events/s, RSS with 100k Pods, 1,000-node start",
                    DevClusterBenchmark.run),
+    "extender": ("scheduler extender: filter/prioritize/bind latency, RSS with N nodes and P pods, pods/s through the shim",
+                 ExtenderBenchmark.run),
     "http": ("small keep-alive requests/s against the in-process HTTP server (--serve N for wrk)", HTTPBenchmark.run),
     "json": ("parse, write and decode to typed Pods ~2 KB watch events", JSONBenchmark.run),
     "packing": ("Alibaba GPU trace packing: unallocated GPU % vs the FGD paper's policies", PackingBenchmark.run),

@@ -1,0 +1,26 @@
+// Prioritize: a 0...10 score per candidate from the engine's weighted policies of each node's pool (kube-scheduler
+// multiplies it by weight × 10 and does not clamp, so every score is clamped here). The engine's own pick gets 10
+// and every other node at most 9, so its first-fit order survives kube-scheduler's random tie-break. Gang members
+// score their reserved slots highest.
+
+import Foundation
+import GantryScheduling
+import KubeCore
+
+extension ClusterLedger {
+    public func prioritize(_ f: PodFacts, candidates: [String]) -> [HostPriority] {
+        let now = clock()
+        if f.requestError != nil { return candidates.map { HostPriority(host: $0, score: 0) } }
+        if let held = ledger.allocation(f.uid), held.reservation == nil {
+            return candidates.map { HostPriority(host: $0, score: $0 == held.node ? HostPriority.maxScore : 0) }
+        }
+        if let plan = gangSteering(f, now: now), plan.blocked == nil {
+            return candidates.map { HostPriority(host: $0, score: plan.slots.contains($0) ? HostPriority.maxScore : 0) }
+        }
+        let result = rank(f, candidates: candidates, now: now)
+        var scores: [String: Int64] = [:]
+        scores.reserveCapacity(result.feasible.count)
+        for (node, score) in result.extenderScores { scores[node] = Int64(score) }
+        return candidates.map { HostPriority(host: $0, score: scores[$0] ?? 0) }
+    }
+}
