@@ -143,25 +143,27 @@ func eventually(_ what: String, timeout: Double = 30, _ condition: @Sendable () 
 }
 
 /// A TrainingJob for the tests: PyTorch 1 master + `workers` workers, each on one vGCU of 50 % and 24 GiB, running
-/// `duration` then exiting with `exitCode` (workers: `workerExitCode`).
-func pytorchJob(_ name: String, workers: Int32 = 3, duration: String = "1s", workerExitCode: Int = 0,
+/// `duration` (the master `masterDuration`) then exiting with 0 (workers: `workerExitCode`).
+func pytorchJob(_ name: String, workers: Int32 = 3, duration: String = "1s", masterDuration: String? = nil, workerExitCode: Int = 0,
                 restartPolicy: ReplicaRestartPolicy = .exitCode, backoffLimit: Int32 = 3,
                 runPolicy: RunPolicy? = nil) -> TrainingJob {
-    func template(exitCode: Int) -> PodTemplateSpec {
+    func template(exitCode: Int, duration: String) -> PodTemplateSpec {
         PodTemplateSpec(
             metadata: ObjectMeta(annotations: [AnnotationKey.simDuration: duration, AnnotationKey.simExitCode: String(exitCode)]),
+            // A short grace period so that deleted pods go quickly (the simulated kubelet honours it).
             spec: PodSpec(containers: [Container(
                 name: "pytorch", image: "registry.example.com/train:1",
                 resources: ResourceRequirements(limits: [ResourceName.vgcu: Quantity(1), ResourceName.vgcuCores: Quantity(50),
-                                                         ResourceName.vgcuMemory: Quantity(24_576)]))]))
+                                                         ResourceName.vgcuMemory: Quantity(24_576)]))],
+                          terminationGracePeriodSeconds: 1))
     }
     var run = runPolicy ?? RunPolicy()
     if run.backoffLimit == nil { run.backoffLimit = backoffLimit }
     return TrainingJob(namespace: "team", name: name, spec: TrainingJobSpec(
         quota: "vision", priority: 10, framework: .pytorch,
         replicas: [
-            ReplicaSpec(name: "master", count: 1, template: template(exitCode: 0), restartPolicy: restartPolicy),
-            ReplicaSpec(name: "worker", count: workers, template: template(exitCode: workerExitCode), restartPolicy: restartPolicy),
+            ReplicaSpec(name: "master", count: 1, template: template(exitCode: 0, duration: masterDuration ?? duration), restartPolicy: restartPolicy),
+            ReplicaSpec(name: "worker", count: workers, template: template(exitCode: workerExitCode, duration: duration), restartPolicy: restartPolicy),
         ],
         gang: GangPolicy(minMember: workers + 1, timeoutSeconds: 60), runPolicy: run))
 }
