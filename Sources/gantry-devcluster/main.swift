@@ -29,6 +29,7 @@ let usage = """
     Faults (seeded, reproducible; also at run time: PUT/PATCH/POST /devcluster/faults)
       --fault-seed N  --fault-latency S  --fault-error-rate P  --fault-throttle-rate P
       --fault-conflict-rate P  --fault-watch-drop-rate P
+      --fault-drop-watches-every S  --fault-expire-every S  --fault-restart-every S   (periodic, seconds)
 
     """
 
@@ -97,6 +98,12 @@ do {
     faults.throttleRate = try flags.double("fault-throttle-rate", 0, max: 1)
     faults.conflictRate = try flags.double("fault-conflict-rate", 0, max: 1)
     faults.watchDropRate = try flags.double("fault-watch-drop-rate", 0, max: 1)
+    var periodic: JSONValue = [:]
+    for (flag, key) in [("fault-drop-watches-every", "dropWatchesEvery"), ("fault-expire-every", "expireEvery"),
+                        ("fault-restart-every", "restartEvery")] {
+        periodic[key] = .double(try flags.double(flag, 0, max: 86_400))
+    }
+    try faults.merge(periodic)
     let store = ObjectStore(historyCapacity: max(1, try flags.int("history", 50_000)))
     let api = APIServer(store: store, options: options, faults: FaultInjector(faults))
     let server = try DevClusterServer(api: api, host: flags.values["host"] ?? "127.0.0.1", port: try flags.int("port", 6443))

@@ -291,6 +291,29 @@ struct APIServerPatchTests {
         #expect(merged["metadata", "managedFields"]?[0]?["fieldsV1"]?["f:data"]?["f:x"] != nil)
     }
 
+    @Test func serverSideApplyRemovesFieldsTheManagerNoLongerApplies() async throws {
+        let c = TestCluster()
+        try await c.createCRD()
+        let path = "/apis/example.dev/v1/namespaces/default/widgets/w"
+        func apply(_ manager: String, _ spec: JSONValue, labels: JSONValue = [:]) async -> Reply {
+            await c.patch("\(path)?fieldManager=\(manager)",
+                          ["apiVersion": "example.dev/v1", "kind": "Widget", "metadata": ["name": "w", "labels": labels], "spec": spec],
+                          "application/apply-patch+yaml")
+        }
+        let first = await apply("helm", ["color": "red", "name": "abc", "tags": ["x"]], labels: ["a": "1", "b": "2"])
+        #expect(first.status == 201)
+        let second = await apply("helm", ["color": "red"], labels: ["a": "1"])
+        #expect(second["spec", "name"] == nil)
+        #expect(second["spec", "tags"] == nil)
+        #expect(second["spec", "replicas"] == 1)  // defaulted, never applied: kept
+        #expect(second["metadata", "labels"] == ["a": "1"])
+        // A field another applier owns stays when the first one lets go of it.
+        _ = await apply("ops", ["color": "red", "name": "ops"])
+        let third = await apply("helm", ["color": "green"])
+        #expect(third["spec", "name"] == "ops")
+        #expect(third["spec", "color"] == "green")
+    }
+
     @Test func patchOfMissingObjectIsNotFound() async {
         let c = TestCluster()
         #expect(await c.patch("\(cm)/none", ["data": ["a": "b"]]).status == 404)

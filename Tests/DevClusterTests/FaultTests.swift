@@ -106,6 +106,20 @@ struct FaultTests {
         #expect(await c.get(cm).names == ["a"])
     }
 
+    @Test func periodicFaultsFire() async {
+        let c = TestCluster()
+        let rv = await c.get(cm).rv
+        await c.post(cm, TestCluster.configMap("a"))
+        let w = await c.watch("\(cm)?watch=1")
+        #expect(await c.request(.patch, "/devcluster/faults", ["dropWatchesEvery": 0.1, "expireEvery": 0.1]).status == 200)
+        #expect(await w.ended())
+        #expect(await eventually { (c.server.faults.counts["expire"] ?? 0) >= 1 })
+        let resumed = await c.watch("\(cm)?watch=1&resourceVersion=\(rv)")
+        #expect(await resumed.next()?["object"]?["code"] == 410)
+        #expect(await c.request(.patch, "/devcluster/faults", ["expireEvery": 0.01]).status == 400)
+        c.server.faults.configure(FaultConfig())
+    }
+
     @Test func runtimeControlEndpoint() async {
         let c = TestCluster()
         let set = await c.request(.put, "/devcluster/faults", ["errorRate": 1, "seed": 7])

@@ -126,6 +126,23 @@ struct KubeletSimulatorTests {
         #expect(events["items"]?[0]?["type"] == "Warning")
     }
 
+    @Test func podLogsTellTheSimulatedRun() async throws {
+        let (cluster, c) = try await cluster()
+        defer { cluster.stop() }
+        try await c.create("/api/v1/namespaces/default/pods", boundPod("job", annotations: ["sim.gantry.dev/duration": "50ms", "sim.gantry.dev/exit-code": "2"]))
+        #expect(await eventually { await pod(c, "job")["status"]?["phase"] == "Failed" })
+        let log = await c.api.handle(HTTPRequest(method: .get, target: "/api/v1/namespaces/default/pods/job/log"))
+        guard case .bytes(let bytes) = log.body else { Issue.record("no body"); return }
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(log.status == 200)
+        #expect(text.contains("sim: container main started (image busybox)"))
+        #expect(text.contains("exited with code 2"))
+        try await c.create("/api/v1/namespaces/default/pods", ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "waiting"],
+                                                               "spec": ["containers": [["name": "main", "image": "x"]]]])
+        let notStarted = await c.api.handle(HTTPRequest(method: .get, target: "/api/v1/namespaces/default/pods/waiting/log"))
+        #expect(notStarted.status == 400)
+    }
+
     @Test func onFailureRestartsFailingContainers() async throws {
         let (cluster, c) = try await cluster()
         defer { cluster.stop() }
@@ -227,5 +244,24 @@ struct DevClusterServerTests {
             (try? await transport.post(url: url, body: JSONWriter.write(TestCluster.configMap("b")), timeout: 1))?.status == 201
         })
         #expect(server.api.store.count(StorageKey(group: "", resource: "configmaps")) == 2)
+    }
+}
+
+struct SimulatorEventTests {
+    @Test func repeatedEventsCountUpOnOneObject() async throws {
+        let api = APIServer()
+        let c = InProcessClient(api: api)
+        let pod = try await c.create("/api/v1/namespaces/default/pods", TestCluster.pod("p"))
+        for _ in 0..<3 {
+            await c.event(about: pod, kind: "Pod", type: "Warning", reason: "FailedScheduling", message: "0/1 nodes are available",
+                          component: "default-scheduler", action: "Scheduling")
+        }
+        await c.event(about: pod, kind: "Pod", type: "Normal", reason: "Scheduled", message: "assigned", component: "default-scheduler")
+        let events = try await c.get("/api/v1/namespaces/default/events")
+        let failed = events["items"]?.arrayValue?.filter { $0["reason"] == "FailedScheduling" } ?? []
+        #expect(failed.count == 1)
+        #expect(failed.first?["count"] == 3)
+        #expect(failed.first?["involvedObject"]?["uid"] == pod["metadata"]?["uid"])
+        #expect(events["items"]?.arrayValue?.count == 2)
     }
 }

@@ -188,6 +188,28 @@ struct ControllerTests {
         #expect(total.value >= 5)
     }
 
+    @Test func periodicResyncEnqueuesEveryCachedObject() async throws {
+        let clock = ManualClock()
+        let widgets = ScriptedListWatch<Widget>()
+        widgets.addList([Widget("a"), Widget("b")], resourceVersion: "1")
+        widgets.addWatch([.hang])
+        let informer = Informer(source: widgets, clock: clock)
+        let reconciled = Recorder<String>()
+        let controller = Controller(name: "resync", for: informer, options: .init(resyncPeriod: .seconds(600)), clock: clock,
+                                    metrics: nil) { key in
+            reconciled.append(key.name)
+            return .done
+        }
+        try await whileRunning([informer, controller]) {
+            #expect(await eventually { reconciled.count == 2 })
+            await clock.waitForSleepers(1)  // the resync timer (600 s ± 10 %)
+            #expect(reconciled.count == 2)
+            clock.advance(by: .seconds(660))
+            #expect(await eventually { reconciled.count == 4 })
+        }
+        #expect(Set(reconciled.values.suffix(2)) == ["a", "b"])
+    }
+
     @Test func cacheSyncTimeoutFailsTheController() async throws {
         let clock = ManualClock()
         let widgets = ScriptedListWatch<Widget>()  // never answers the list

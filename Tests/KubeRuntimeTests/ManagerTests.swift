@@ -173,6 +173,46 @@ struct ManagerTests {
     }
 }
 
+extension ManagerTests {
+    @Test func losingTheLeaseStopsTheControllersAndFailsTheRun() async throws {
+        let clock = ManualClock()
+        let lease = InMemoryLease(clock: clock)
+        let source = ScriptedListWatch<Widget>()
+        source.addList([Widget("w")], resourceVersion: "1")
+        source.addWatch([.hang])
+        let informer = Informer(source: source, clock: clock)
+        let inFlight = Gate()
+        let cancelled = TestBox(false)
+        let controller = Controller(name: "c", for: informer, clock: clock, metrics: nil) { _ in
+            inFlight.open()
+            await Gate().wait()
+            cancelled.withLock { $0 = Task.isCancelled }
+            return .done
+        }
+        let election = LeaderElectionConfiguration(identity: "me")
+        let manager = Manager(quietConfiguration(leaderElection: (lease.lock(for: "me"), election)),
+                              logger: Logger(label: "t", sink: .discarding), clock: clock)
+        await manager.add(informer)
+        await manager.add(controller)
+        let run = Task { try await manager.run() }
+        await inFlight.wait()
+        await lease.setFault(.fail, for: "me")
+        // Renewals fail from now on; within the renew deadline the manager gives up.
+        let failed = TestBox(false)
+        let watcher = Task {
+            do { try await run.value } catch { failed.withLock { $0 = error is LeaderElectionError } }
+        }
+        for _ in 0..<200 where !failed.value {
+            _ = await eventually(timeout: .milliseconds(200)) { clock.sleeperCount > 0 || failed.value }
+            clock.advance(by: .milliseconds(500))
+        }
+        await watcher.value
+        #expect(failed.value)
+        #expect(cancelled.value)
+        #expect(clock.elapsed <= .seconds(13))
+    }
+}
+
 /// Holds the first list call until the gate opens (to observe "not ready").
 struct GatedList<Object: KubeResource>: ListWatchSource {
     let base: ScriptedListWatch<Object>

@@ -128,6 +128,21 @@ check "get -w saw the status change" "MODIFIED +job-a +5 +Running +True" cat "$w
 check "get -w saw the deletion" "DELETED +job-b" cat "$work/watch.out"
 check "deleted object gone" "NotFound" bash -c "$tools/kubectl --cache-dir=$work/kube-cache get tj job-b 2>&1 || true"
 
+# Client-side apply of a built-in kind (strategic merge patch computed from last-applied)
+cat >"$work/cm.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: tuning, labels: {tier: one}}
+data: {a: "1", b: "2"}
+YAML
+check "apply configmap" "configmap/tuning created" kubectl apply -f "$work/cm.yaml"
+sed -i 's/tier: one/tier: two/; s/b: "2"/c: "3"/' "$work/cm.yaml"
+check "re-apply configmap" "configmap/tuning configured" kubectl apply -f "$work/cm.yaml"
+check "strategic merge result" '^two \{"a":"1","c":"3"\}$' kubectl get cm tuning -o 'jsonpath={.metadata.labels.tier} {.data}'
+sed -i 's/c: "3"/c: "4"/' "$work/cm.yaml"
+check "server-side dry run" "configmap/tuning configured \(server dry run\)" kubectl apply --dry-run=server -f "$work/cm.yaml"
+check "dry run changed nothing" '^3$' kubectl get cm tuning -o 'jsonpath={.data.c}'
+
 # Built-in kinds through kubectl's typed (protobuf) commands; namespace deletion
 check "create namespace" "namespace/team-a created" kubectl create namespace team-a
 check "create configmap" "configmap/settings created" kubectl create configmap settings -n team-a --from-literal=mode=fast
@@ -154,6 +169,7 @@ check "create pod" "pod/trainer created" kubectl apply -f "$work/pod.yaml"
 check "pod scheduled and running" "condition met" kubectl wait pod/trainer --for=condition=Ready --timeout=30s
 check "pod succeeded" "condition met" kubectl wait pod/trainer --for=jsonpath='{.status.phase}'=Succeeded --timeout=30s
 check "scheduled event" "Successfully assigned default/trainer to node-" kubectl describe pod trainer
+check "logs" "exited with code 0" kubectl logs trainer
 cat >"$work/huge.yaml" <<'YAML'
 apiVersion: v1
 kind: Pod

@@ -237,6 +237,7 @@ extension APIServer {
                 // Deleting a CRD deletes its objects, then the CRD itself.
                 if let info = Self.resourceInfo(fromCRD: crd) {
                     store.removeAll(info.storageKey)
+                    store.closeWatchers(info.storageKey)
                     registry.unregister(info.servingKey)
                 }
                 if let new, let name = new["metadata"]?["name"]?.stringValue {
@@ -450,5 +451,38 @@ extension APIServer {
         default:
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
+    }
+}
+
+extension APIServer {
+    /// `pods/log`: what the simulated container "printed": its start, and its exit when it has one. Like the
+    /// real kubelet, a container that has not started yet is a 400.
+    func podLog(_ ctx: RequestContext) throws -> HTTPResponse {
+        guard let name = ctx.name, let stored = store.get(ctx.storageKey, ctx.objectKey(name)) else {
+            throw APIError.notFound(ctx.info, ctx.name ?? "")
+        }
+        let pod = stored.object
+        let containers = pod["spec"]?["containers"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        let container = ctx.request.query("container") ?? containers.first ?? ""
+        guard containers.contains(container) else {
+            throw APIError.badRequest("container \(container) is not valid for pod \(name)")
+        }
+        if ctx.request.query("container") == nil && containers.count > 1 {
+            throw APIError.badRequest("a container name must be specified for pod \(name), choose one of: [\(containers.joined(separator: " "))]")
+        }
+        let status = pod["status"]?["containerStatuses"]?.arrayValue?.first { $0["name"]?.stringValue == container }
+        guard let status, status["state"]?["waiting"] == nil, status["state"] != nil else {
+            throw APIError.badRequest("container \"\(container)\" in pod \"\(name)\" is waiting to start: ContainerCreating")
+        }
+        var lines: [String] = []
+        if let started = status["state"]?["running"]?["startedAt"]?.stringValue ?? status["state"]?["terminated"]?["startedAt"]?.stringValue {
+            lines.append("\(started) sim: container \(container) started (image \(status["image"]?.stringValue ?? ""))")
+        }
+        if let restarts = status["restartCount"]?.intValue, restarts > 0 { lines.append("sim: restarted \(restarts) time(s)") }
+        if let t = status["state"]?["terminated"] {
+            lines.append("\(t["finishedAt"]?.stringValue ?? "") sim: container \(container) exited with code \(t["exitCode"]?.intValue ?? 0)")
+        }
+        if let tail = ctx.request.query("tailLines").flatMap({ Int($0) }), tail >= 0 { lines = Array(lines.suffix(tail)) }
+        return .text(lines.map { $0 + "\n" }.joined())
     }
 }

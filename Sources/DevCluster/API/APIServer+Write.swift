@@ -356,6 +356,11 @@ extension APIServer {
             }
             var merged = ctx.info.isCustom ? JSONMergePatch.apply(Self.dropNulls(applied), to: old)
                                            : try StrategicMergePatch.apply(Self.dropNulls(applied), to: old)
+            let entries = old["metadata"]?["managedFields"]?.arrayValue ?? []
+            let appliers = entries.filter { $0["operation"]?.stringValue == "Apply" && $0["subresource"]?.stringValue == ctx.subresource }
+            let previous = appliers.first { $0["manager"]?.stringValue == manager }?["fieldsV1"]
+            FieldSet.removeReleased(from: &merged, previous: previous, current: entry["fieldsV1"] ?? .null,
+                                    others: appliers.filter { $0["manager"]?.stringValue != manager }.compactMap { $0["fieldsV1"] })
             if let rv = applied["metadata"]?["resourceVersion"]?.stringValue, rv != old["metadata"]?["resourceVersion"]?.stringValue {
                 throw APIError.conflict(ctx.info, name)
             }

@@ -43,6 +43,7 @@ public final class APIServer: Sendable {
         self.faults = faults
         store.setRemovalHandler { [weak self] in self?.scheduleGarbageCollection() }
         bootstrap()
+        startFaultClock()
     }
 
     /// The HTTP handler to serve (or to call directly in tests).
@@ -144,6 +145,9 @@ public final class APIServer: Sendable {
             case "eviction" where info.plural == "pods" && info.group.isEmpty:
                 guard request.method == .post else { throw APIError.methodNotAllowed("eviction only supports create") }
                 return try evict(ctx)
+            case "log" where info.plural == "pods" && info.group.isEmpty:
+                guard request.method == .get else { throw APIError.methodNotAllowed("log only supports get") }
+                return try podLog(ctx)
             case "finalize" where info.plural == "namespaces" && info.group.isEmpty:
                 guard request.method == .put else { throw APIError.methodNotAllowed("finalize only supports update") }
                 return try update(ctx)

@@ -52,7 +52,6 @@ extension APIServer {
             // Dependents of the removed object may now be orphans.
             for dep in store.dependents(of: r.uid) { collectDependent(dep) }
             for o in r.owners { owners.insert(o) }
-            if r.ref.key == StorageKey(group: "", resource: "namespaces") { continue }
         }
         // Owners in foreground deletion may be waiting for the objects just removed.
         for uid in owners { if let (ref, _) = store.lookup(uid: uid) { finishDeletion(ref) } }

@@ -20,12 +20,17 @@ public struct FaultConfig: Sendable, Equatable {
     public var conflictRate: Double = 0
     /// Share of watch requests whose stream is dropped (after a random short delay).
     public var watchDropRate: Double = 0
+    /// Every this many seconds (0 = never): drop all watches, expire the watch history, restart the server.
+    public var dropWatchesEvery: Double = 0
+    public var expireEvery: Double = 0
+    public var restartEvery: Double = 0
 
     public init() {}
 
     public var json: JSONValue {
         ["seed": .int(Int64(bitPattern: seed)), "latency": .double(latency), "errorRate": .double(errorRate),
-         "throttleRate": .double(throttleRate), "conflictRate": .double(conflictRate), "watchDropRate": .double(watchDropRate)]
+         "throttleRate": .double(throttleRate), "conflictRate": .double(conflictRate), "watchDropRate": .double(watchDropRate),
+         "dropWatchesEvery": .double(dropWatchesEvery), "expireEvery": .double(expireEvery), "restartEvery": .double(restartEvery)]
     }
 
     /// Applies the fields present in `value`; rejects unknown fields and out-of-range shares.
@@ -47,6 +52,15 @@ public struct FaultConfig: Sendable, Equatable {
             case "throttleRate": throttleRate = try share()
             case "conflictRate": conflictRate = try share()
             case "watchDropRate": watchDropRate = try share()
+            case "dropWatchesEvery", "expireEvery", "restartEvery":
+                guard let d = v.doubleValue, d.isFinite, d == 0 || (d >= 0.1 && d <= 86_400) else {
+                    throw APIError.badRequest("\(k) must be 0 (off) or 0.1...86400 seconds")
+                }
+                switch k {
+                case "dropWatchesEvery": dropWatchesEvery = d
+                case "expireEvery": expireEvery = d
+                default: restartEvery = d
+                }
             default: throw APIError.badRequest("unknown fault \"\(k)\"")
             }
         }
@@ -130,6 +144,8 @@ public final class FaultInjector: Sendable {
         }
     }
 
+    func count(_ name: String) { state.withLock { $0.counts[name, default: 0] += 1 } }
+
     /// Marks the server as restarting: requests get 503 until `until`.
     func beginRestart(for seconds: Double) {
         state.withLock { s in
@@ -140,6 +156,40 @@ public final class FaultInjector: Sendable {
 }
 
 extension APIServer {
+    /// Fires the periodic faults (`dropWatchesEvery`, `expireEvery`, `restartEvery`) while the server lives.
+    func startFaultClock() {
+        Task.detached { [weak self] in
+            var last: [String: Date] = [:]
+            while true {
+                await Pause.sleep(0.1)
+                guard let self else { return }
+                let c = self.faults.config
+                let now = Date()
+                for (name, every) in [("dropWatches", c.dropWatchesEvery), ("expire", c.expireEvery), ("restart", c.restartEvery)] {
+                    guard every > 0 else {
+                        last[name] = nil
+                        continue
+                    }
+                    guard let previous = last[name] else {
+                        last[name] = now
+                        continue
+                    }
+                    guard now.timeIntervalSince(previous) >= every else { continue }
+                    last[name] = now
+                    switch name {
+                    case "dropWatches":
+                        self.faults.count(name)
+                        self.dropWatches()
+                    case "expire":
+                        self.faults.count(name)
+                        self.expireResourceVersions()
+                    default: self.restart(downtime: 0.5)  // counted by the restart itself
+                    }
+                }
+            }
+        }
+    }
+
     /// Drops every watch connection now; clients re-watch from their last resourceVersion.
     public func dropWatches() { store.closeAllWatchers() }
 

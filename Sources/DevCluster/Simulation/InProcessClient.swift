@@ -80,9 +80,20 @@ struct InProcessClient: Sendable {
         let ns = object["metadata"]?["namespace"]?.stringValue ?? "default"
         let name = object["metadata"]?["name"]?.stringValue ?? ""
         let now = JSONValue.string(Time.now.rfc3339)
+        // Repeats of one event (same object, reason and message) count up on one Event, as client-go's
+        // event correlator does, instead of piling up (a pod retried every few seconds).
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in "\(object["metadata"]?["uid"]?.stringValue ?? name)|\(reason)|\(message)".utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let eventName = "\(name).\(String(h, radix: 16))"
+        let path = "/api/v1/namespaces/\(ns)/events/\(eventName)"
+        if let existing = try? await get(path) {
+            let count = (existing["count"]?.intValue ?? 1) + 1
+            _ = try? await mergePatch(path, ["count": .int(count), "lastTimestamp": now])
+            return
+        }
         var event: JSONValue = [
             "apiVersion": "v1", "kind": "Event",
-            "metadata": ["generateName": .string(name + "."), "namespace": .string(ns)],
+            "metadata": ["name": .string(eventName), "namespace": .string(ns)],
             "involvedObject": ["kind": .string(kind), "namespace": .string(ns), "name": .string(name),
                                "uid": object["metadata"]?["uid"] ?? "", "apiVersion": object["apiVersion"] ?? "v1",
                                "resourceVersion": object["metadata"]?["resourceVersion"] ?? ""],

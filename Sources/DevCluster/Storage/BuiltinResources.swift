@@ -23,6 +23,7 @@ extension ResourceInfo {
         out[pods].extraSubresources = [
             ("binding", "Binding", "", "v1", ["create"]),
             ("eviction", "Eviction", "policy", "v1", ["create"]),
+            ("log", "Pod", "", "v1", ["get"]),
         ]
         _ = add("", "v1", "nodes", "node", "Node", namespaced: false, short: ["no"], status: true,
                 fields: ["spec.unschedulable"], createOnUpdate: false)

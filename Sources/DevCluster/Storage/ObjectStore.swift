@@ -377,6 +377,16 @@ public final class ObjectStore: Sendable {
         for w in all { w.close(drop: drop) }
     }
 
+    /// Ends the watches of one resource (its CRD was deleted: the endpoint is gone).
+    public func closeWatchers(_ key: StorageKey) {
+        let closing = state.withLock { s -> [Watcher] in
+            let w = s.watchers.values.filter { $0.key == key }
+            for x in w { s.watchers[x.id] = nil }
+            return w
+        }
+        for w in closing { w.close() }
+    }
+
     /// Forgets the whole history: every watch resumed from an earlier version gets 410 (fault injection).
     public func expireHistory() {
         state.withLock { s in

@@ -12,6 +12,9 @@ enum FastDecoding {
     /// The value decoded by a fast path, or nil to use Codable.
     @inline(__always)
     static func decode<T>(_ type: T.Type, from value: JSONValue) -> T? {
+        if T.self == WatchEventFrame.self {
+            return (try? WatchEventFrame(fastJSON: value)).map { unsafeBitCast($0, to: T.self) }
+        }
         if T.self == Pod.self { return (try? Pod(fastJSON: value)).map { unsafeBitCast($0, to: T.self) } }
         if T.self == ObjectMeta.self { return (try? ObjectMeta(fastJSON: value)).map { unsafeBitCast($0, to: T.self) } }
         if T.self == PodSpec.self { return (try? PodSpec(fastJSON: value)).map { unsafeBitCast($0, to: T.self) } }
@@ -35,13 +38,48 @@ enum FastDecoding {
     }
 }
 
-/// Maps member names to a type's fields with one hash lookup per member.
+/// Maps member names to a type's fields. An open-addressing table hashed on the name's length and three
+/// of its bytes: much cheaper than a Dictionary's SipHash for the few dozen short names of a type.
 struct FieldTable<Field: RawRepresentable & CaseIterable & Sendable>: Sendable where Field.RawValue == String {
-    let fields: [String: Field]
+    private let names: [String]
+    private let fields: [Field?]
+    private let mask: Int
+
     init() {
-        var fields: [String: Field] = [:]
-        for f in Field.allCases { fields[f.rawValue] = f }
+        let all = Array(Field.allCases)
+        var size = 8
+        while size < all.count * 4 { size *= 2 }
+        var names = [String](repeating: "", count: size)
+        var fields = [Field?](repeating: nil, count: size)
+        for f in all {
+            var slot = Self.hash(f.rawValue) & (size - 1)
+            while fields[slot] != nil { slot = (slot + 1) & (size - 1) }
+            names[slot] = f.rawValue
+            fields[slot] = f
+        }
+        self.names = names
         self.fields = fields
+        self.mask = size - 1
+    }
+
+    @inline(__always)
+    static func hash(_ name: String) -> Int {
+        let h = name.utf8.withContiguousStorageIfAvailable { b -> Int in
+            let n = b.count
+            guard n > 0 else { return 0 }
+            return n &* 0x3B9A_CA07 ^ Int(b[0]) &* 0x9E37_79B9 ^ Int(b[n - 1]) &* 0x85EB_CA6B ^ Int(b[n >> 1]) &* 0xC2B2_AE35
+        } ?? name.utf8.count
+        return h ^ (h >> 13) ^ (h >> 27)
+    }
+
+    @inline(__always)
+    func field(_ name: String) -> Field? {
+        var slot = Self.hash(name) & mask
+        while let f = fields[slot] {
+            if names[slot] == name { return f }
+            slot = (slot + 1) & mask
+        }
+        return nil
     }
 
     /// Calls `body` for each member with a known name, in order, and returns the other members.
@@ -52,7 +90,7 @@ struct FieldTable<Field: RawRepresentable & CaseIterable & Sendable>: Sendable w
         guard case .object(let object) = value else { throw FastPathMiss() }
         var unknown: JSONObject? = nil
         for e in object.entries {
-            if let field = fields[e.key] {
+            if let field = field(e.key) {
                 try body(field, e.value)
             } else {
                 if unknown == nil { unknown = JSONObject() }
@@ -199,6 +237,26 @@ extension JSONValue {
 }
 
 // MARK: - meta/v1
+
+extension WatchEventFrame {
+    private enum Field: String, CaseIterable, Sendable { case type, object }
+    private static let table = FieldTable<Field>()
+
+    /// Unknown members of a frame are dropped, as the synthesized Codable conformance drops them.
+    init(fastJSON value: JSONValue) throws(FastPathMiss) {
+        var type: WatchEventType?, object: JSONValue?
+        _ = try Self.table.read(value) { (field, v) throws(FastPathMiss) in
+            switch field {
+            case .type:
+                guard let t = WatchEventType(rawValue: try v.string()) else { throw FastPathMiss() }
+                type = t
+            case .object: object = v
+            }
+        }
+        guard let type, let object else { throw FastPathMiss() }
+        self.init(type: type, object: object)
+    }
+}
 
 extension ObjectMeta {
     private enum Field: String, CaseIterable, Sendable {

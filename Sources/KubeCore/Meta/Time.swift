@@ -110,7 +110,12 @@ enum RFC3339 {
     }
 
     static func parse(_ text: String) -> Parsed? {
-        let b = Array(text.utf8)
+        // Reads the UTF-8 in place: timestamps are parsed on every decoded object, so no copy.
+        var text = text
+        return text.withUTF8 { parse($0) }
+    }
+
+    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Parsed? {
         // YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)
         guard b.count >= 20 else { return nil }
         func digits(_ at: Int, _ n: Int) -> Int64? {

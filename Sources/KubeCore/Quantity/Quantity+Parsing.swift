@@ -107,12 +107,15 @@ extension Quantity {
             let scale = exponent - denom.count
             if 18 - (numLength + denom.count) >= 0, scale >= -9 {
                 fastPath = true
-                let shiftedFirst = num.first ?? UInt8(ascii: "0")
-                var lastThree: [UInt8] = []
-                lastThree.append(contentsOf: num.count > 0 ? Array(num) : [UInt8(ascii: "0")])
-                lastThree.append(contentsOf: denom)
-                let endsWith000 = lastThree.count >= 3 && lastThree.suffix(3).allSatisfy { $0 == UInt8(ascii: "0") }
-                keepText = scale % 3 == 0 && !endsWith000 && shiftedFirst != UInt8(ascii: "0")
+                // apimachinery's test on `shifted` = (num, or "0") + denom: it must not start with '0' (so num is
+                // not empty; its leading zeros are already gone) nor end with "000".
+                let shiftedLength = numLength + denom.count
+                func shiftedByte(_ i: Int) -> UInt8 {
+                    i < numLength ? (num.isEmpty ? UInt8(ascii: "0") : num[i]) : denom[i - numLength]
+                }
+                let endsWith000 = shiftedLength >= 3
+                    && (shiftedLength - 3..<shiftedLength).allSatisfy { shiftedByte($0) == UInt8(ascii: "0") }
+                keepText = scale % 3 == 0 && !endsWith000 && !num.isEmpty
             }
         } else if denom.isEmpty, 15 - numLength - exponent * 3 / 10 - 1 >= 0 {
             fastPath = true
@@ -185,22 +188,23 @@ extension Quantity {
         }
     }
 
-    /// |num.denom| × 10^exponent in nano-units, rounded up; nil when it does not fit.
+    /// |num.denom| × 10^exponent in nano-units, rounded up; nil when it does not fit. Works on the two digit
+    /// runs in place (no concatenation) so that parsing allocates nothing.
     private static func decimalNanos(num: UnsafeBufferPointer<UInt8>, denom: UnsafeBufferPointer<UInt8>, exponent: Int)
         -> Int128?
     {
-        // The significant digits of num+denom, and the power of ten that scales them to nano-units.
-        var digits = Array(num) + Array(denom)
-        if let firstNonZero = digits.firstIndex(where: { $0 != UInt8(ascii: "0") }) {
-            digits.removeFirst(firstNonZero)
-        } else {
-            return 0
-        }
+        let total = num.count + denom.count
+        @inline(__always) func digit(_ i: Int) -> UInt8 { i < num.count ? num[i] : denom[i - num.count] }
+        // The significant digits start at the first non-zero one.
+        var first = 0
+        while first < total, digit(first) == UInt8(ascii: "0") { first += 1 }
+        if first == total { return 0 }
+        let significant = total - first
         let shift = exponent - denom.count + 9
         if shift >= 0 {
-            guard digits.count + shift <= 39 else { return nil }
+            guard significant + shift <= 39 else { return nil }
             var v: Int128 = 0
-            for c in digits { v = v * 10 + Int128(c - 48) }
+            for i in first..<total { v = v * 10 + Int128(digit(i) - 48) }
             for _ in 0..<shift {
                 let (m, o) = v.multipliedReportingOverflow(by: 10)
                 if o { return nil }
@@ -209,12 +213,15 @@ extension Quantity {
             return v
         }
         let dropped = -shift
-        guard dropped < digits.count else { return 1 }  // a non-zero amount below one nano-unit rounds up to it
-        let keep = digits.count - dropped
+        guard dropped < significant else { return 1 }  // a non-zero amount below one nano-unit rounds up to it
+        let keep = significant - dropped
         guard keep <= 38 else { return nil }
         var v: Int128 = 0
-        for c in digits[..<keep] { v = v * 10 + Int128(c - 48) }
-        if digits[keep...].contains(where: { $0 != UInt8(ascii: "0") }) { v += 1 }
+        for i in first..<(first + keep) { v = v * 10 + Int128(digit(i) - 48) }
+        for i in (first + keep)..<total where digit(i) != UInt8(ascii: "0") {
+            v += 1
+            break
+        }
         return v
     }
 

@@ -83,7 +83,7 @@ public final class Controller<Object: KubeResource>: GracefulRunnable {
     ///   - primary: the informer of the reconciled kind; its changes that pass `predicates` enqueue their key.
     ///   - reconcile: converges one object; must be idempotent and tolerate the object being gone.
     public init(name: String, for primary: Informer<Object>, predicates: [Predicate<Object>] = [],
-                options: Options = Options(), clock: any RuntimeClock = SystemClock(), metrics: MetricsRegistry? = nil,
+                options: Options = Options(), clock: any RuntimeClock = SystemClock(), metrics: MetricsRegistry? = .shared,
                 logger: Logger = Logger(label: "controller", sink: .discarding), reconcile: @escaping Reconcile) {
         self.name = name
         self.primary = primary

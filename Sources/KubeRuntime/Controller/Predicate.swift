@@ -10,9 +10,10 @@ public struct Predicate<Object: KubeResource>: Sendable {
         self.updateMatters = updateMatters
     }
 
-    /// `metadata.generation` changed: a spec change, not a status or metadata write.
+    /// `metadata.generation` changed: a spec change, not a status or metadata write. The start of a deletion
+    /// also passes (API servers bump the generation then, but a finalizer must not depend on it).
     public static var generationChanged: Predicate {
-        Predicate { $0.metadata.generation != $1.metadata.generation }
+        Predicate { $0.metadata.generation != $1.metadata.generation || $0.metadata.isBeingDeleted != $1.metadata.isBeingDeleted }
     }
 
     public static var labelsChanged: Predicate {

@@ -81,7 +81,7 @@ public actor Manager {
     private let shutdownContinuation: AsyncStream<String>.Continuation
     private nonisolated let leaderGauge: Gauge
 
-    public init(_ configuration: ManagerConfiguration, metrics: MetricsRegistry = MetricsRegistry(),
+    public init(_ configuration: ManagerConfiguration, metrics: MetricsRegistry = .shared,
                 logger: Logger? = nil, clock: any RuntimeClock = SystemClock()) {
         self.configuration = configuration
         self.metrics = metrics

@@ -14,11 +14,22 @@ public final class MetricsRegistry: Sendable {
     private struct State {
         var families: [String: any MetricFamily] = [:]
         var collectHooks: [@Sendable () -> Void] = []
+        var onceKeys: Set<String> = []
     }
 
     private let state = Mutex(State())
 
     public init() {}
+
+    /// The process-wide registry (Prometheus clients' default registry): controllers and the manager use it
+    /// unless given another, so everything a process measures is served by its `/metrics`.
+    public static let shared = MetricsRegistry()
+
+    /// Runs `body` the first time it is called with `key` on this registry (idempotent registrations).
+    public func once(_ key: String, _ body: () -> Void) {
+        let first = state.withLock { $0.onceKeys.insert(key).inserted }
+        if first { body() }
+    }
 
     public func counter(_ name: String, help: String, labels: [String] = []) -> CounterFamily {
         register(name) { CounterFamily(name: name, help: help, labelNames: labels) }

@@ -3,8 +3,12 @@
 import Foundation
 
 public enum ProcessMetrics {
-    /// Registers `process_*` metrics in `registry`; values are refreshed on every exposition.
+    /// Registers `process_*` metrics in `registry` (once per registry); values are refreshed on every exposition.
     public static func register(in registry: MetricsRegistry) {
+        registry.once("process") { registerNow(in: registry) }
+    }
+
+    private static func registerNow(in registry: MetricsRegistry) {
         let cpu = registry.counter("process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.")
             .labels()
         let rss = registry.gauge("process_resident_memory_bytes", help: "Resident memory size in bytes.").labels()

@@ -2,7 +2,8 @@
 //
 // Read-mostly and shared between threads, so state sits under one Mutex with short critical sections;
 // dictionaries are copy-on-write, which makes `snapshot()` O(1) for the reader (the next write pays one
-// copy). A relist is buffered and swapped in at once, and the diff against the old contents reports objects
+// copy, of references: objects are boxed, so that copy and the hash table's empty buckets cost a pointer per
+// slot rather than a whole typed object, ~1 KB for a Pod). A relist is buffered and swapped in at once, and the diff against the old contents reports objects
 // deleted while the watch was down (kube-rs reflector / client-go `Replace`).
 
 import KubeCore
@@ -33,19 +34,25 @@ public enum StoreChange<Object: Sendable>: Sendable {
     }
 }
 
+/// One cached object, boxed.
+final class Cached<Object: Sendable>: Sendable {
+    let object: Object
+    init(_ object: Object) { self.object = object }
+}
+
 /// A consistent, immutable view of a store at one moment.
 public struct StoreSnapshot<Object: KubeResource>: Sendable {
-    let objects: [ObjectKey: Object]
+    let objects: [ObjectKey: Cached<Object>]
     let indexes: [String: [String: Set<ObjectKey>]]
 
     public var count: Int { objects.count }
-    public subscript(key: ObjectKey) -> Object? { objects[key] }
-    public var all: [Object] { Array(objects.values) }
+    public subscript(key: ObjectKey) -> Object? { objects[key]?.object }
+    public var all: [Object] { objects.values.map(\.object) }
     public var keys: [ObjectKey] { Array(objects.keys) }
 
     public func byIndex(_ index: String, _ value: String) -> [Object] {
         guard let keys = indexes[index]?[value] else { return [] }
-        return keys.compactMap { objects[$0] }
+        return keys.compactMap { objects[$0]?.object }
     }
 
     public func indexValues(_ index: String) -> [String] { indexes[index].map { Array($0.keys) } ?? [] }
@@ -55,11 +62,11 @@ public final class Store<Object: KubeResource>: Sendable {
     public typealias Transform = @Sendable (inout Object) -> Void
 
     private struct State {
-        var objects: [ObjectKey: Object] = [:]
+        var objects: [ObjectKey: Cached<Object>] = [:]
         var indexers: [StoreIndex<Object>] = []
         var indexes: [String: [String: Set<ObjectKey>]] = [:]
         /// Objects of a relist in progress.
-        var relist: [ObjectKey: Object]?
+        var relist: [ObjectKey: Cached<Object>]?
         var synced = false
         var syncWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextWaiterID: UInt64 = 0
@@ -92,8 +99,8 @@ public final class Store<Object: KubeResource>: Sendable {
             guard !s.indexers.contains(where: { $0.name == index.name }) else { return }
             s.indexers.append(index)
             var map: [String: Set<ObjectKey>] = [:]
-            for (key, object) in s.objects {
-                for value in index.values(object) { map[value, default: []].insert(key) }
+            for (key, cached) in s.objects {
+                for value in index.values(cached.object) { map[value, default: []].insert(key) }
             }
             s.indexes[index.name] = map
         }
@@ -109,20 +116,21 @@ public final class Store<Object: KubeResource>: Sendable {
         case .applied(var object):
             transform?(&object)
             let key = object.key
+            let boxed = Cached(object)
             return state.withLock { s -> [StoreChange<Object>] in
-                let old = s.objects[key]
+                let old = s.objects[key]?.object
                 if let old, old.metadata.resourceVersion == object.metadata.resourceVersion,
                    object.metadata.resourceVersion != nil {
                     return []
                 }
-                s.objects[key] = object
+                s.objects[key] = boxed
                 Self.reindex(&s, key: key, old: old, new: object)
                 return [old.map { .updated(old: $0, new: object) } ?? .added(object)]
             }
         case .deleted(let object):
             let key = object.key
             return state.withLock { s -> [StoreChange<Object>] in
-                guard let old = s.objects.removeValue(forKey: key) else { return [] }
+                guard let old = s.objects.removeValue(forKey: key)?.object else { return [] }
                 Self.reindex(&s, key: key, old: old, new: nil)
                 return [.deleted(old)]
             }
@@ -132,9 +140,10 @@ public final class Store<Object: KubeResource>: Sendable {
         case .initApply(var object):
             transform?(&object)
             let key = object.key
+            let boxed = Cached(object)
             state.withLock { s in
                 if s.relist == nil { s.relist = [:] }
-                s.relist![key] = object
+                s.relist![key] = boxed
             }
             return []
         case .initDone:
@@ -142,8 +151,9 @@ public final class Store<Object: KubeResource>: Sendable {
                 let fresh = s.relist ?? [:]
                 s.relist = nil
                 var changes: [StoreChange<Object>] = []
-                for (key, object) in fresh {
-                    if let old = s.objects[key] {
+                for (key, cached) in fresh {
+                    let object = cached.object
+                    if let old = s.objects[key]?.object {
                         if old.metadata.resourceVersion != object.metadata.resourceVersion || object.metadata.resourceVersion == nil {
                             changes.append(.updated(old: old, new: object))
                         }
@@ -151,12 +161,12 @@ public final class Store<Object: KubeResource>: Sendable {
                         changes.append(.added(object))
                     }
                 }
-                for (key, old) in s.objects where fresh[key] == nil { changes.append(.deleted(old)) }
+                for (key, old) in s.objects where fresh[key] == nil { changes.append(.deleted(old.object)) }
                 s.objects = fresh
                 for indexer in s.indexers {
                     var map: [String: Set<ObjectKey>] = [:]
-                    for (key, object) in fresh {
-                        for value in indexer.values(object) { map[value, default: []].insert(key) }
+                    for (key, cached) in fresh {
+                        for value in indexer.values(cached.object) { map[value, default: []].insert(key) }
                     }
                     s.indexes[indexer.name] = map
                 }
@@ -191,14 +201,15 @@ public final class Store<Object: KubeResource>: Sendable {
 
     // MARK: Reading
 
-    public func get(_ key: ObjectKey) -> Object? { state.withLock { $0.objects[key] } }
+    public func get(_ key: ObjectKey) -> Object? { state.withLock { $0.objects[key] }?.object }
 
     public func get(namespace: String?, name: String) -> Object? { get(ObjectKey(namespace: namespace, name: name)) }
 
-    public func list() -> [Object] { state.withLock { Array($0.objects.values) } }
+    // Copied under the lock on purpose: holding on to the dictionary instead would make the next write copy it.
+    public func list() -> [Object] { state.withLock { $0.objects.values.map(\.object) } }
 
     public func list(namespace: String) -> [Object] {
-        state.withLock { s in s.objects.values.filter { $0.metadata.namespace == namespace } }
+        state.withLock { s in s.objects.values.compactMap { $0.object.metadata.namespace == namespace ? $0.object : nil } }
     }
 
     public var keys: [ObjectKey] { state.withLock { Array($0.objects.keys) } }
@@ -207,10 +218,11 @@ public final class Store<Object: KubeResource>: Sendable {
 
     /// Objects filed under `value` in the index `index` (empty for an unknown index).
     public func byIndex(_ index: String, _ value: String) -> [Object] {
-        state.withLock { s in
+        let boxes = state.withLock { s -> [Cached<Object>] in
             guard let keys = s.indexes[index]?[value] else { return [] }
             return keys.compactMap { s.objects[$0] }
         }
+        return boxes.map(\.object)
     }
 
     public func keys(index: String, value: String) -> [ObjectKey] {

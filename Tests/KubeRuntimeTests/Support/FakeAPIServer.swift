@@ -146,9 +146,25 @@ final class FakeAPIServer: Sendable {
         case ("PUT", let name?): return replace(collection, name, subresource: subresource, request)
         case ("PATCH", let name?): return patch(collection, name, request)
         case ("DELETE", let name?):
-            guard let old = object(collection, name) else { return Self.status(404, "NotFound", "\(name) not found") }
-            remove(collection, name)
-            return .json(JSONWriter.write(old))
+            return state.withLock { s in
+                guard var old = s.collections[collection]?[name] else { return Self.status(404, "NotFound", "\(name) not found") }
+                if old["metadata"]?["finalizers"]?.arrayValue?.isEmpty == false {
+                    // Finalizers hold the object: it is only marked for deletion.
+                    if old["metadata"]?["deletionTimestamp"] == nil {
+                        // As the API server does (rest.BeforeDelete), marking for deletion bumps the generation.
+                        old["metadata"]?["deletionTimestamp"] = .string(Time.now.rfc3339)
+                        let generation = old["metadata"]?["generation"]?.intValue ?? 0
+                        old["metadata"]?["generation"] = .int(generation + 1)
+                        old = Self.store(&s, collection, old, type: "MODIFIED", keepGeneration: true)
+                    }
+                    return .json(JSONWriter.write(old))
+                }
+                s.collections[collection]?[name] = nil
+                s.rv += 1
+                old["metadata"]?["resourceVersion"] = .string(String(s.rv))
+                Self.emit(&s, collection, "DELETED", old)
+                return .json(JSONWriter.write(old))
+            }
         default: return Self.status(405, "MethodNotAllowed", "\(method) \(path)")
         }
     }
@@ -250,7 +266,8 @@ final class FakeAPIServer: Sendable {
 
     // MARK: Helpers
 
-    private static func store(_ s: inout State, _ collection: String, _ object: JSONValue, type: String?) -> JSONValue {
+    private static func store(_ s: inout State, _ collection: String, _ object: JSONValue, type: String?,
+                              keepGeneration: Bool = false) -> JSONValue {
         var object = object
         let name = object["metadata"]?["name"]?.stringValue ?? ""
         let existing = s.collections[collection]?[name]
@@ -260,8 +277,20 @@ final class FakeAPIServer: Sendable {
             s.uid += 1
             object["metadata"]?["uid"] = existing?["metadata"]?["uid"] ?? .string("uid-\(s.uid)")
         }
+        // Like the API server: generation counts spec changes.
+        let generation = existing?["metadata"]?["generation"]?.intValue ?? 0
+        let specChanged = existing == nil || existing?["spec"] != object["spec"]
+        if !keepGeneration { object["metadata"]?["generation"] = .int(specChanged ? generation + 1 : max(generation, 1)) }
         s.collections[collection, default: [:]][name] = object
         emit(&s, collection, type ?? (existing == nil ? "ADDED" : "MODIFIED"), object)
+        // The last finalizer removed from an object being deleted: it goes.
+        if object["metadata"]?["deletionTimestamp"] != nil, object["metadata"]?["finalizers"]?.arrayValue?.isEmpty ?? true {
+            s.collections[collection]?[name] = nil
+            s.rv += 1
+            var gone = object
+            gone["metadata"]?["resourceVersion"] = .string(String(s.rv))
+            emit(&s, collection, "DELETED", gone)
+        }
         return object
     }
 
