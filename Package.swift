@@ -35,7 +35,8 @@ let package = Package(
         .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
         .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
         .executableTarget(name: "gantry-training-controller", dependencies: ["GantryControllers", "KubeRuntime", "KubeClient", "HTTPServer"]),
-        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster"]),
+        .executableTarget(name: "gantry-demo", dependencies: ["GantryAPI", "KubeClient", "KubeCore"]),
+        .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster", "GantryAPI", "GantryControllers"]),
 
         // Tests.
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),

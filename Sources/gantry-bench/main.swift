@@ -9,6 +9,8 @@ let benchmarks: [String: (summary: String, run: ([String]) throws -> Void)] = [
     "http": ("small keep-alive requests/s against the in-process HTTP server (--serve N for wrk)", HTTPBenchmark.run),
     "json": ("parse, write and decode to typed Pods ~2 KB watch events", JSONBenchmark.run),
     "runtime": ("queue + dispatch per reconcile, watcher-fed store events/s, RSS of 10,000 cached Pods", RuntimeBenchmark.run),
+    "training": ("1,000 single-pod TrainingJobs on 200 nodes: pods after admission, controller RSS, reconcile p99",
+                 TrainingBenchmark.run),
     "watch": ("client watch decoding of ~2 KB Pod events from a loopback server; idle client RSS", WatchBenchmark.run),
 ]
 
