@@ -6,6 +6,7 @@
 import DevCluster
 import Foundation
 import GantryAPI
+import GantryControllers
 import KubeClient
 import KubeCore
 import Synchronization
@@ -70,7 +71,7 @@ enum TrainingBenchmark {
         controller.executableURL = URL(fileURLWithPath: binary)
         controller.arguments = ["--kubeconfig", "\(work)/kubeconfig", "--admission", "self", "--leader-elect", "false",
                                 "--metrics-port", "0", "--workers", "4", "--log-level", "info"]
-        FileManager.default.createFile(atPath: "\(work)/controller.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(work)/controller.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(work)/controller.log"))
         controller.standardError = log
         controller.standardOutput = log
