@@ -19,6 +19,7 @@ public final class SelfAdmission: Sendable {
 
     struct Reservation: Sendable {
         var key: ObjectKey
+        var made: ContinuousClock.Instant
         /// Planned device ids per pod name.
         var pods: [String: [(deviceID: String, share: Share)]]
     }
@@ -73,7 +74,12 @@ public final class SelfAdmission: Sendable {
             return AdmissionVerdict(admitted: true, message: "admitted by the training controller (--admission=self); no device requests")
         }
         return ledger.withLock { ledger -> AdmissionVerdict in
-            for (id, r) in ledger where id != uid && !isStillAdmitted(id, r.key) { ledger[id] = nil }
+            // A reservation whose job no longer holds its admission was released by a pass this process missed
+            // (a restart, a deleted job). Young ones are kept: the cache may not show their admission yet.
+            let now = ContinuousClock.now
+            for (id, r) in ledger where id != uid && now - r.made > .seconds(30) && !isStillAdmitted(id, r.key) {
+                ledger[id] = nil
+            }
             var free = Self.freeDevices(slices: slices, pods: pods, ledger: ledger, excluding: uid)
             var planned: [String: [(deviceID: String, share: Share)]] = [:]
             for (pod, shares) in demand {
@@ -85,7 +91,7 @@ public final class SelfAdmission: Sendable {
                 }
                 planned[pod] = picks
             }
-            ledger[uid] = Reservation(key: job.key, pods: planned)
+            ledger[uid] = Reservation(key: job.key, made: now, pods: planned)
             let nodes = Set(planned.values.flatMap { $0.map(\.deviceID) }.compactMap { id in free.first { $0.id == id }?.node })
             return AdmissionVerdict(admitted: true, message:
                 "admitted by the training controller (--admission=self): the gang's \(demand.count) pods fit free devices on "

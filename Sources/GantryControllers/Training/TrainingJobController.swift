@@ -156,10 +156,10 @@ public final class TrainingJobController: Sendable {
         guard let new = plan.status.phase, new != old else { return }
         metrics.transitions.labels(new.rawValue).inc()
         switch new {
-        case .admitted where old != .restarting:
-            if let created = job.metadata.creationTimestamp, let admittedAt = plan.status.admission?.time ?? .some(.now),
-               old == nil || old == .queued {
-                metrics.timeQueued.observe(Double(admittedAt.secondsSinceEpoch - created.secondsSinceEpoch))
+        case .admitted where old == nil || old == .queued || old == .preempted:
+            if let created = job.metadata.creationTimestamp {
+                let admittedAt = plan.status.admission?.time ?? .now
+                metrics.timeQueued.observe(Double(max(0, admittedAt.secondsSinceEpoch - created.secondsSinceEpoch)))
             }
         case .running:
             if let admittedAt = plan.status.admission?.time {
@@ -204,7 +204,6 @@ public final class TrainingJobController: Sendable {
         return admission.admit(job, topology: topology, slices: deviceSlices?.store.list() ?? [], pods: pods.store.list()) { uid, key in
             guard let current = store.get(key), current.metadata.uid == uid else { return false }
             return current.rawConditions.contains { $0.type == ConditionType.admitted && $0.isTrue }
-                || current.json["status"]?["phase"]?.stringValue == nil
         }
     }
 

@@ -212,6 +212,17 @@ struct Stepper {
     // MARK: Waiting for admission
 
     mutating func waitForAdmission(admit: () -> AdmissionVerdict) {
+        // Admission taken away while running (the quota controller reclaimed it): the phase follows.
+        if phase == .admitted || phase == .running || phase == .restarting {
+            if condition(ConditionType.preempted)?.status == .true {
+                plan.status.phase = .preempted
+                set(ConditionType.running, .false, Reason.preemptedByPriority, "the admission was revoked")
+            } else {
+                enter(.queued, ConditionType.queued, reason: "AdmissionRevoked",
+                      message: "the quota controller revoked the admission; pods deleted, the job is queued again")
+            }
+            plan.event(.warning, "AdmissionRevoked", "admission revoked; deleting the pods")
+        }
         // Whatever still runs without an admission (revoked, preempted, timed out) goes first.
         if !livePods.isEmpty {
             deleteAll()

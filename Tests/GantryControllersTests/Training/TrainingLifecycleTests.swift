@@ -60,6 +60,15 @@ struct TrainingLifecycleTests {
         #expect(admitted.createPods.map(\.name) == ["j-master-0", "j-worker-0"])
     }
 
+    @Test func revokedAdmissionDeletesThePodsAndRequeues() {
+        var job = admittedJob(.running)
+        job.status?.conditions?.set(type: ConditionType.admitted, status: .false, reason: Reason.reclaimedByQuota, observedGeneration: 1)
+        let p = plan(job, [pod("j-master-0", .running), pod("j-worker-0", .running)])
+        #expect(p.status.phase == .queued)
+        #expect(p.status.conditions?.first { $0.type == ConditionType.running }?.status == .false)
+        #expect(p.deletePods.count == 2 && p.createPods.isEmpty)
+    }
+
     @Test func evictedMemberPreemptsTheWholeGangWithoutCountingARestart() {
         var evicted = pod("j-worker-0", .running)
         evicted.status?.conditions = [PodCondition(type: "DisruptionTarget", status: .true, reason: "PreemptionByScheduler",
