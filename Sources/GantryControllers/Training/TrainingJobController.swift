@@ -37,6 +37,8 @@ public final class TrainingJobController: Sendable {
 
     public static let defaultSchedulerName = "gantry-scheduler"
     public static let component = "gantry-training-controller"
+    /// Largest gang this controller will run.
+    public static let maximumPods: Int64 = 5000
     static let ownerIndex = StoreIndex<Pod>.controllerUID.name
 
     public let configuration: Configuration
@@ -109,7 +111,12 @@ public final class TrainingJobController: Sendable {
             forget(uid)
             return .done
         }
-        let checked = object.checked
+        var checked = object.checked
+        if let job = checked.object, job.spec.totalReplicas > Self.maximumPods {
+            // The API allows any count; a controller that built a billion pod specs would not survive it.
+            checked.errors.append(.invalid(FieldPath("spec", "replicas"), .int(job.spec.totalReplicas),
+                                           "a job may have at most \(Self.maximumPods) pods in total"))
+        }
         guard let job = checked.object, checked.errors.isEmpty else {
             try await reportInvalid(object, checked.errors)
             return .done
