@@ -255,6 +255,17 @@ struct TrainingJobControllerTests {
         #expect(condition.message?.contains("spec.gang.minMember") == true)
         #expect(try await c.pods(of: "wrong").isEmpty)
         #expect(try await c.events(about: "wrong").contains { $0.reason == Reason.invalidSpec })
+
+        // Valid to the API, but no controller should expand a billion pod specs.
+        var huge = pytorchJob("huge", workers: 1)
+        huge.spec.replicas[1].count = 1_000_000_000
+        huge.spec.gang?.minMember = 2
+        _ = try await c.client.create(huge)
+        let refused = try await c.waitFor("huge", "Invalid condition") {
+            $0.status?.conditions?.contains { $0.type == ConditionType.invalid && $0.isTrue } == true
+        }
+        #expect(refused.status?.conditions?.first { $0.type == ConditionType.invalid }?.message?.contains("at most 5000 pods") == true)
+        #expect(try await c.pods(of: "huge").isEmpty)
         await c.stop()
     }
 }
