@@ -166,10 +166,10 @@ if haveExtender {
 
 // MARK: Processes
 
-let kubeconfig = "\(work)/kubeconfig"
+let kubeconfig = "\(work)/kubeconfig.json"
 do {
     _ = try children.start("gantry-devcluster", "\(binDirectory)/gantry-devcluster",
-                           ["--port", "0", "--kubeconfig", kubeconfig, "--fleet", "\(work)/fleet.yaml",
+                           ["--port", "0", "--kubeconfig", "\(work)/devcluster.kubeconfig", "--fleet", "\(work)/fleet.yaml",
                             "--pod-start-delay", "2", "--scheduler-config", "\(work)/scheduler.yaml"],
                            log: "\(work)/devcluster.log")
 } catch {
@@ -180,16 +180,16 @@ guard let banner = waitForLine("listening on", in: "\(work)/devcluster.log", tim
 }
 let server = String(banner.split(separator: " ").last ?? "")
 say("demo: \(banner) — 2 nodes × 4 Enflame S60 GCUs (pool gcu-train)")
+// KubeClient reads JSON kubeconfigs (YAML would need libyaml in the client layer); kubectl reads both.
+let kubeconfigJSON: JSONValue = [
+    "apiVersion": "v1", "kind": "Config", "current-context": "gantry-devcluster",
+    "clusters": [["name": "gantry-devcluster", "cluster": ["server": .string(server)]]],
+    "contexts": [["name": "gantry-devcluster", "context": ["cluster": "gantry-devcluster", "user": "gantry-devcluster",
+                                                           "namespace": "default"]]],
+    "users": [["name": "gantry-devcluster", "user": .object(JSONObject())]],
+]
+try String(decoding: JSONWriter.write(kubeconfigJSON), as: UTF8.self).write(toFile: kubeconfig, atomically: true, encoding: .utf8)
 
-do {
-    _ = try children.start("gantry-training-controller", "\(binDirectory)/gantry-training-controller",
-                           ["--kubeconfig", kubeconfig, "--admission", "self", "--scheduler-name", schedulerName,
-                            "--leader-elect", "false", "--metrics-port", "0"],
-                           log: "\(work)/training-controller.log")
-} catch {
-    fail("cannot start gantry-training-controller: \(error)")
-}
-say("demo: gantry-training-controller started (--admission=self: the quota controller does not exist yet)")
 
 let client: KubeClient
 do {
@@ -239,25 +239,37 @@ func load(_ files: [String]) async throws {
     }
 }
 
-if FileManager.default.isExecutableFile(atPath: kubectl) {
-    say("demo: applying CRDs/ and Manifests/examples/ with \(kubectl)")
-    let env = ["KUBECONFIG": kubeconfig]
-    let (s1, out1) = run(kubectl, ["apply", "-f", "\(root)/CRDs/"], environment: env)
-    say(out1.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-    if s1 != 0 { fail("kubectl apply -f CRDs/ failed") }
-    _ = run(kubectl, ["wait", "--for=condition=Established", "crd", "--all", "--timeout=30s"], environment: env)
-    let (s2, out2) = run(kubectl, ["apply", "-f", "\(root)/Manifests/examples/"], environment: env)
-    say(out2.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-    if s2 != 0 { fail("kubectl apply -f Manifests/examples/ failed") }
-} else {
-    say("demo: kubectl not found at .tools/bin (make kube-tools installs it); applying with the demo's own loader")
-    do {
-        try await load(yamlFiles("CRDs"))
-        try await load(yamlFiles("Manifests/examples"))
-    } catch {
-        fail("applying the manifests failed: \(error)")
+let useKubectl = FileManager.default.isExecutableFile(atPath: kubectl)
+/// Applies a directory with kubectl, or with the loader when kubectl is not installed.
+func apply(_ directory: String) async {
+    if useKubectl {
+        let env = ["KUBECONFIG": kubeconfig]
+        let (status, out) = run(kubectl, ["apply", "-f", "\(root)/\(directory)/"], environment: env)
+        say(out.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        if status != 0 { fail("kubectl apply -f \(directory)/ failed") }
+        if directory == "CRDs" {
+            _ = run(kubectl, ["wait", "--for=condition=Established", "crd", "--all", "--timeout=30s"], environment: env)
+        }
+    } else {
+        do { try await load(yamlFiles(directory)) } catch { fail("applying \(directory)/ failed: \(error)") }
     }
 }
+
+say(useKubectl ? "demo: applying CRDs/ with \(kubectl)"
+    : "demo: kubectl not found at .tools/bin (make kube-tools installs it); applying with the demo's own loader")
+await apply("CRDs")
+// Started once its kinds exist, as on a real cluster where the CRDs are installed first.
+do {
+    _ = try children.start("gantry-training-controller", "\(binDirectory)/gantry-training-controller",
+                           ["--kubeconfig", kubeconfig, "--admission", "self", "--scheduler-name", schedulerName,
+                            "--leader-elect", "false", "--metrics-port", "0"],
+                           log: "\(work)/training-controller.log")
+} catch {
+    fail("cannot start gantry-training-controller: \(error)")
+}
+say("demo: gantry-training-controller started (--admission=self: the quota controller does not exist yet)")
+say("demo: applying Manifests/examples/")
+await apply("Manifests/examples")
 
 // MARK: Live summary
 

@@ -35,6 +35,8 @@ public final class SelfAdmission: Sendable {
     }
 
     private let ledger = Mutex<[String: Reservation]>([:])
+    /// Devices of the DeviceSlices as last seen, rebuilt only when a slice changes (by resourceVersion).
+    private let capacity = Mutex<(versions: [String], devices: [FreeDevice], index: [String: Int])>(([], [], [:]))
 
     public init() {}
 
@@ -80,7 +82,7 @@ public final class SelfAdmission: Sendable {
             for (id, r) in ledger where id != uid && now - r.made > .seconds(30) && !isStillAdmitted(id, r.key) {
                 ledger[id] = nil
             }
-            var free = Self.freeDevices(slices: slices, pods: pods, ledger: ledger, excluding: uid)
+            var free = Self.freeDevices(base: base(slices), pods: pods, ledger: ledger, excluding: uid)
             var planned: [String: [(deviceID: String, share: Share)]] = [:]
             for (pod, shares) in demand {
                 guard let picks = Self.place(shares, in: &free) else {
@@ -112,16 +114,31 @@ public final class SelfAdmission: Sendable {
         return "\(shares.count) vGCU of \(s.cores)% and \(s.memoryMiB) MiB"
     }
 
-    static func freeDevices(slices: [DeviceSlice], pods: [Pod], ledger: [String: Reservation], excluding: String) -> [FreeDevice] {
-        var devices: [FreeDevice] = []
-        var index: [String: Int] = [:]
-        for slice in slices.sorted(by: { $0.spec.node < $1.spec.node }) {
-            for d in slice.spec.devices ?? [] where d.health != .unhealthy {
-                index[d.id] = devices.count
-                devices.append(FreeDevice(id: d.id, node: slice.spec.node, cores: Int(d.cores ?? 100), memoryMiB: d.memoryMiB ?? 0,
-                                          slices: 0, maxSlices: Int(max(1, d.maxSlices ?? 1)), untouched: true))
+    /// The healthy devices of the slices, nodes in name order (cached: admissions far outnumber slice changes).
+    private func base(_ slices: [DeviceSlice]) -> (devices: [FreeDevice], index: [String: Int]) {
+        let sorted = slices.sorted { $0.spec.node < $1.spec.node }
+        let versions = sorted.map { ($0.metadata.name ?? "") + "@" + ($0.metadata.resourceVersion ?? "") }
+        return capacity.withLock { c in
+            if c.versions == versions { return (c.devices, c.index) }
+            var devices: [FreeDevice] = []
+            var index: [String: Int] = [:]
+            for slice in sorted {
+                for d in slice.spec.devices ?? [] where d.health != .unhealthy {
+                    index[d.id] = devices.count
+                    devices.append(FreeDevice(id: d.id, node: slice.spec.node, cores: Int(d.cores ?? 100),
+                                              memoryMiB: d.memoryMiB ?? 0, slices: 0,
+                                              maxSlices: Int(max(1, d.maxSlices ?? 1)), untouched: true))
+                }
             }
+            c = (versions, devices, index)
+            return (devices, index)
         }
+    }
+
+    static func freeDevices(base: (devices: [FreeDevice], index: [String: Int]), pods: [Pod], ledger: [String: Reservation],
+                            excluding: String) -> [FreeDevice] {
+        var devices = base.devices
+        let index = base.index
         func take(_ id: String, cores: Int, memory: Int64) {
             guard let i = index[id] else { return }
             devices[i].cores -= cores
@@ -129,17 +146,21 @@ public final class SelfAdmission: Sendable {
             devices[i].slices += 1
             devices[i].untouched = false
         }
-        var bound: Set<String> = []
-        for pod in pods where !pod.isTerminal {
+        var bound: Set<ObjectKey> = []
+        var finished: Set<ObjectKey> = []
+        for pod in pods {
+            if pod.isTerminal {
+                finished.insert(pod.key)
+                continue
+            }
             guard let text = pod.metadata.annotations?[AnnotationKey.devices],
                   let shares = try? DeviceAllocation.parseList(text) else { continue }
-            bound.insert("\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")")
+            bound.insert(pod.key)
             for s in shares { take(s.deviceID, cores: s.cores, memory: s.memoryMiB) }
         }
-        let finished = Set(pods.filter(\.isTerminal).map { "\($0.metadata.namespace ?? "")/\($0.metadata.name ?? "")" })
         for (uid, r) in ledger where uid != excluding {
             for (pod, picks) in r.pods {
-                let key = "\(r.key.namespace ?? "")/\(pod)"
+                let key = ObjectKey(namespace: r.key.namespace, name: pod)
                 if bound.contains(key) || finished.contains(key) { continue }
                 for p in picks { take(p.deviceID, cores: p.share.cores, memory: p.share.memoryMiB) }
             }

@@ -66,12 +66,24 @@ public final class TrainingJobController: Sendable {
         let selector = LabelKey.jobName
         let ns = configuration.namespace
         jobs = Informer(client: client, namespace: ns, name: "trainingjobs", logger: logger)
+        // The caches keep what the lifecycle reads (metadata, node, status) and drop the rest: pod specs with
+        // their environment are most of a pod, and the controller only checks that Services and ConfigMaps exist.
         pods = Informer(client: client, namespace: ns, labelSelector: selector, name: "pods",
-                        store: Store(indexes: [.controllerUID]), logger: logger)
+                        store: Store(indexes: [.controllerUID]) { pod in
+                            pod.metadata.managedFields = nil
+                            pod.spec = pod.spec.map { PodSpec(nodeName: $0.nodeName) }
+                        }, logger: logger)
         services = Informer(client: client, namespace: ns, labelSelector: selector, name: "services",
-                            store: Store(indexes: [.controllerUID]), logger: logger)
+                            store: Store(indexes: [.controllerUID]) { s in
+                                s.metadata.managedFields = nil
+                                s.spec = nil
+                                s.status = nil
+                            }, logger: logger)
         configMaps = Informer(client: client, namespace: ns, labelSelector: selector, name: "configmaps",
-                              store: Store(indexes: [.controllerUID]), logger: logger)
+                              store: Store(indexes: [.controllerUID]) { c in
+                                  c.metadata.managedFields = nil
+                                  c.data = nil
+                              }, logger: logger)
         deviceSlices = configuration.admission == .selfAdmission
             ? Informer(client: client, name: "deviceslices", logger: logger) : nil
         recorder = EventRecorder(component: Self.component, sink: ClientEventSink(client: client), logger: logger)
@@ -111,6 +123,7 @@ public final class TrainingJobController: Sendable {
             forget(uid)
             return .done
         }
+        let started = Date()
         var checked = object.checked
         if let job = checked.object, job.spec.totalReplicas > Self.maximumPods {
             // The API allows any count; a controller that built a billion pod specs would not survive it.
@@ -126,6 +139,7 @@ public final class TrainingJobController: Sendable {
         lifecycle.expectedCreations = pendingCreations(uid: uid, seen: owned)
         lifecycle.requeueBackoff = backoff(uid: uid)
         let plan = lifecycle.plan { self.selfAdmit(job, topology: objects.topology) }
+        metrics.planTime.observe(Date().timeIntervalSince(started))
 
         if plan.status != job.status {
             var updated = job
@@ -142,8 +156,10 @@ public final class TrainingJobController: Sendable {
             admission.release(uid: uid)
         }
         try await delete(plan.deletePods)
-        if plan.ensureOwnedObjects { try await ensureOwned(objects, uid: uid) }
+        // The Service and the pods are independent writes: in parallel, a new job costs one round trip less.
+        async let serviceAndConfig: Void = plan.ensureOwnedObjects ? ensureOwned(objects, uid: uid) : ()
         try await create(plan.createPods, job: object, uid: uid)
+        try await serviceAndConfig
         if plan.deleteJob {
             do {
                 _ = try await client.delete(TrainingJobObject.self, name: key.name, namespace: key.namespace,
@@ -230,19 +246,29 @@ public final class TrainingJobController: Sendable {
     private func create(_ newPods: [Pod], job: TrainingJobObject, uid: String) async throws {
         guard !newPods.isEmpty else { return }
         expectations.withLock { e in for p in newPods { e[uid, default: []].insert(p.metadata.name ?? "") } }
-        var failure: (any Error)?
-        for pod in newPods {
-            do {
-                _ = try await client.create(pod)
-            } catch let error as KubeError where error.isAlreadyExists {
-                continue
-            } catch {
-                expectations.withLock { e in _ = e[uid]?.remove(pod.metadata.name ?? "") }
-                recorder.record(.warning, reason: "FailedCreatePod", message: "creating pod \(pod.metadata.name ?? ""): \(error)", on: job)
-                failure = error
+        // Up to 16 creations in flight: a large gang starts together, without flooding the API server.
+        let failures = await withTaskGroup(of: (any Error)?.self) { group -> [any Error] in
+            var failures: [any Error] = []
+            for (i, pod) in newPods.enumerated() {
+                if i >= 16, let result = await group.next(), let error = result { failures.append(error) }
+                group.addTask {
+                    do {
+                        _ = try await self.client.create(pod)
+                        return nil
+                    } catch let error as KubeError where error.isAlreadyExists {
+                        return nil
+                    } catch {
+                        self.expectations.withLock { e in _ = e[uid]?.remove(pod.metadata.name ?? "") }
+                        self.recorder.record(.warning, reason: "FailedCreatePod",
+                                             message: "creating pod \(pod.metadata.name ?? ""): \(error)", on: job)
+                        return error
+                    }
+                }
             }
+            for await result in group { if let error = result { failures.append(error) } }
+            return failures
         }
-        if let failure { throw failure }
+        if let first = failures.first { throw first }
     }
 
     private func ensureOwned(_ objects: TrainingObjects, uid: String) async throws {

@@ -12,6 +12,8 @@ public struct TrainingMetrics: Sendable {
     let transitions: CounterFamily
     let preemptions: Counter
     let gangTimeouts: Counter
+    /// The decision alone (decode, validate, plan), without the API calls a reconcile then makes.
+    let planTime: Histogram
 
     static let waitBuckets: [Double] = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600]
 
@@ -33,10 +35,13 @@ public struct TrainingMetrics: Sendable {
                                        help: "Jobs released because a member was evicted or preempted.").labels()
         gangTimeouts = registry.counter("gantry_trainingjob_gang_timeouts_total",
                                         help: "Jobs requeued because their gang was not running within gang.timeoutSeconds.").labels()
+        planTime = registry.histogram("gantry_trainingjob_plan_seconds",
+                                      help: "Time a reconcile spends deciding (decode, validate, plan), API calls excluded.",
+                                      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1]).labels()
         registry.onCollect {
             var counts: [String: Int] = [:]
             for phase in TrainingPhase.allCases { counts[phase.rawValue] = 0 }
-            for job in jobs() { counts[job.json["status"]?["phase"]?.stringValue ?? "", default: 0] += 1 }
+            for job in jobs() { counts[job.phase ?? "", default: 0] += 1 }
             for (phase, n) in counts { byPhase.labels(phase).set(Double(n)) }
         }
     }
