@@ -4,6 +4,7 @@
 
 import Foundation
 import HTTPServer
+import KubeClient
 import KubeCore
 import Synchronization
 
@@ -82,6 +83,20 @@ public final class DevClusterServer: Sendable {
                 try? await Task.sleep(nanoseconds: 50_000_000)
             }
         }
+    }
+
+    /// Serves in the background, for tests and tools that embed the dev cluster; `stop()` ends it.
+    ///
+    ///     let cluster = try DevClusterServer(api: APIServer(), port: 0)
+    ///     cluster.start()
+    ///     let client = try KubeClient(configuration: cluster.clientConfiguration)
+    public func start() {
+        Task.detached { [self] in try? await run() }
+    }
+
+    /// How KubeClient reaches this server.
+    public var clientConfiguration: ClientConfiguration {
+        ClientConfiguration(server: url, requestTimeout: .seconds(30), connectTimeout: .seconds(5), userAgent: "gantry-devcluster-client")
     }
 
     /// A kubeconfig for kubectl and helm pointing at this server (no credentials: loopback only).

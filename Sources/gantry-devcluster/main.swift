@@ -18,7 +18,7 @@ let usage = """
       -v, --log-requests           log every request to standard error
 
     Simulated cluster
-      --fleet FILE                 nodes from a fleet file (YAML or JSON)
+      --fleet FILE                 nodes from a fleet file (YAML, JSON, or CSV by its .csv name)
       --nodes N                    generate N nodes (default 0 without --fleet)
       --devices-per-node M         devices per generated node (default 8)
       --device-model NAME          device model of generated nodes (default enflame-s60)

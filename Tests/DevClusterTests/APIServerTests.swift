@@ -120,9 +120,12 @@ struct APIServerCRUDTests {
         #expect(await c.get(cm).names == ["b"])
     }
 
-    @Test func putCreatesConfigMapsButNotCustomResources() async throws {
+    @Test func putCreatesOnlyWhereTheRealStrategyAllowsIt() async throws {
         let c = TestCluster()
-        let created = await c.put("\(cm)/fresh", TestCluster.configMap("fresh"))
+        #expect(await c.put("\(cm)/fresh", TestCluster.configMap("fresh")).status == 404)
+        let lease: JSONValue = ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "leader"],
+                                "spec": ["holderIdentity": "a"]]
+        let created = await c.put("/apis/coordination.k8s.io/v1/namespaces/default/leases/leader", lease)
         #expect(created.status == 201)
         try await c.createCRD()
         let cr = await c.put("/apis/example.dev/v1/namespaces/default/widgets/w", TestCluster.widget("w"))

@@ -14,24 +14,17 @@ import Testing
 final class LiveCluster: Sendable {
     let server: DevClusterServer
     let client: KubeClient
-    let serving: Task<Void, Error>
 
     init(faults: FaultConfig = FaultConfig(), historyCapacity: Int = 10_000) throws {
         let api = APIServer(store: ObjectStore(historyCapacity: historyCapacity), faults: FaultInjector(faults))
         server = try DevClusterServer(api: api, port: 0)
-        let s = server
-        serving = Task { try await s.run() }
-        var config = ClientConfiguration(server: server.url, requestTimeout: .seconds(10), connectTimeout: .seconds(5))
-        config.userAgent = "devcluster-tests"
-        client = try KubeClient(configuration: config)
+        server.start()
+        client = try KubeClient(configuration: server.clientConfiguration)
     }
 
     var api: APIServer { server.api }
 
-    func stop() {
-        server.stop()
-        serving.cancel()
-    }
+    func stop() { server.stop() }
 }
 
 let configMaps = ResourceDescriptor(group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true)
@@ -187,5 +180,64 @@ struct KubeClientIntegrationTests {
         _ = try await c.client.create(configMaps, TestCluster.configMap("kept"), namespace: "default")
         c.api.restart(downtime: 0.3)
         #expect(await eventually { (try? await c.client.get(configMaps, name: "kept", namespace: "default")) != nil })
+    }
+}
+
+struct ConcurrencyTests {
+    @Test func concurrentWritersAndAWatcherAgree() async throws {
+        let c = try LiveCluster()
+        defer { c.stop() }
+        let start = try await c.client.list(configMaps, namespace: "default")
+        let stream = try await c.client.watch(configMaps, namespace: "default",
+                                              options: WatchOptions(resourceVersion: start.metadata.resourceVersion, allowWatchBookmarks: false))
+        // Four writers race on the same ten names: creates, conflict-checked updates, deletes.
+        let outcomes = try await withThrowingTaskGroup(of: Int.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    var conflicts = 0
+                    for round in 0..<15 {
+                        let name = "shared-\(round % 10)"
+                        do {
+                            var o = try await c.client.get(configMaps, name: name, namespace: "default")
+                            o["data"] = ["writer": .string(String(writer)), "round": .string(String(round))]
+                            if round % 4 == 3 {
+                                _ = try await c.client.delete(configMaps, name: name, namespace: "default")
+                            } else {
+                                _ = try await c.client.update(configMaps, o)
+                            }
+                        } catch let e as KubeError where e.isNotFound {
+                            _ = try? await c.client.create(configMaps, TestCluster.configMap(name), namespace: "default")
+                        } catch let e as KubeError where e.isConflict {
+                            conflicts += 1
+                        }
+                    }
+                    return conflicts
+                }
+            }
+            var all: [Int] = []
+            for try await n in group { all.append(n) }
+            return all
+        }
+        #expect(outcomes.count == 4)
+        // The watch replays the same history: per object, strictly increasing versions, and a replay of
+        // its events ends in the state the server holds.
+        let final = try await c.client.list(configMaps, namespace: "default")
+        let finalRV = UInt64(final.metadata.resourceVersion ?? "") ?? 0
+        var state: [String: JSONValue] = [:]
+        var lastRV: [String: UInt64] = [:]
+        var iterator = stream.makeAsyncIterator()
+        while let event = try await iterator.next() {
+            guard let object = event.object, let name = object["metadata"]?["name"]?.stringValue,
+                  let rv = object["metadata"]?["resourceVersion"]?.stringValue.flatMap(UInt64.init) else { continue }
+            #expect(rv > (lastRV[name] ?? 0))
+            lastRV[name] = rv
+            if event.type == .deleted { state[name] = nil } else { state[name] = object }
+            if rv >= finalRV { break }
+            if lastRV.values.max() ?? 0 >= finalRV { break }
+        }
+        stream.close()
+        let served = Dictionary(uniqueKeysWithValues: final.items.compactMap { o in o["metadata"]?["name"]?.stringValue.map { ($0, o) } })
+        #expect(Set(state.keys) == Set(served.keys))
+        for (name, object) in served { #expect(state[name]?["metadata"]?["resourceVersion"] == object["metadata"]?["resourceVersion"]) }
     }
 }

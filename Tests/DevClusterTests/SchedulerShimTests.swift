@@ -158,8 +158,10 @@ struct SchedulerShimTests {
         defer { h.stop() }
         try await h.pod("p")
         #expect(await h.waitBound("p") == "n2")
-        let events = try await h.client.get("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dp")
-        #expect(events["items"]?.arrayValue?.contains { $0["reason"] == "Scheduled" && $0["message"] == "Successfully assigned default/p to n2" } == true)
+        #expect(await eventually {
+            let events = try? await h.client.get("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dp")
+            return events?["items"]?.arrayValue?.contains { $0["reason"] == "Scheduled" && $0["message"] == "Successfully assigned default/p to n2" } == true
+        })
     }
 
     @Test func nullNodeNamesRejectsEveryNodeWithTheExtendersReasons() async throws {
@@ -211,6 +213,22 @@ struct SchedulerShimTests {
         for i in 0..<3 { #expect(await h.waitBound("p\(i)") == "n1") }
         let args = try #require(fake.calls("prioritize").first)
         #expect(args["NodeNames"]?.arrayValue?.count == 3)
+    }
+
+    /// n0 is empty and n1 75 % busy, so the shim's own scores favour n0 by about 74 points; the extender
+    /// prefers n1 with score 5, which adds 5 × weight × 10: 50 points at weight 1 (not enough), 100 at 2.
+    @Test(arguments: [(Int64(1), "n0"), (Int64(2), "n1")])
+    func extenderScoresAreScaledByWeightTimesTen(weight: Int64, expected: String) async throws {
+        let fake = FakeExtender(["prioritize": { _ in (200, [["Host": "n0", "Score": 0], ["Host": "n1", "Score": 5]]) }])
+        let h = try await ShimHarness(nodes: ShimHarness.nodes(2), config: ShimHarness.config([extender(filter: false, prioritize: true, weight: weight)]),
+                                      extender: fake)
+        defer { h.stop() }
+        var busy = TestCluster.pod("busy", node: "n1")
+        busy["spec"]?["containers"] = [["name": "main", "image": "busybox", "resources": ["requests": ["cpu": "6"]]]]
+        _ = try await h.client.create("/api/v1/namespaces/default/pods", busy)
+        #expect(await eventually { await h.get("busy")["status"]?["phase"] == "Running" })
+        try await h.pod("p", cpu: "1")
+        #expect(await h.waitBound("p") == expected)
     }
 
     @Test func prioritizeErrorsAreIgnored() async throws {
@@ -291,8 +309,11 @@ struct SchedulerShimTests {
         let c = await h.waitUnschedulable("big")
         #expect(c?["message"]?.stringValue?.hasPrefix(
             "0/4 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: infer}, 1 node(s) were unschedulable.") == true)
-        let event = try await h.client.get("/api/v1/namespaces/default/events?fieldSelector=reason%3DFailedScheduling")
-        #expect(event["items"]?[0]?["type"] == "Warning")
+        // The event follows the condition.
+        #expect(await eventually {
+            let events = try? await h.client.get("/api/v1/namespaces/default/events?fieldSelector=reason%3DFailedScheduling")
+            return events?["items"]?[0]?["type"] == "Warning"
+        })
         try await h.pod("tolerant", tolerations: [["key": "dedicated", "operator": "Equal", "value": "infer", "effect": "NoSchedule"]],
                         annotations: [:])
         #expect(["n1", "n2", "n3"].contains(await h.waitBound("tolerant") ?? ""))
@@ -349,7 +370,7 @@ struct SchedulerShimTests {
         let args = try #require(fake.calls("preempt").first)
         #expect(args["NodeNameToVictims"] == .null)
         #expect(args["NodeNameToMetaVictims"]?["n0"]?["Pods"]?[0]?["UID"] == victim["metadata"]?["uid"])
-        #expect(await h.get("urgent")["status"]?["nominatedNodeName"] == "n0")
+        #expect(await eventually { await h.get("urgent")["status"]?["nominatedNodeName"] == "n0" })
         // The victim is killed after its grace period by the kubelet; force it to keep the test short.
         _ = try? await h.client.delete("/api/v1/namespaces/default/pods/victim", gracePeriod: 0)
         #expect(await h.waitBound("urgent") == "n0")

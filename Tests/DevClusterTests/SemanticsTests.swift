@@ -323,6 +323,23 @@ struct DeletionTests {
         #expect(await eventually { await c.get("/api/v1/namespaces/team").status == 404 })
     }
 
+    @Test func systemNamespacesCannotBeDeleted() async {
+        let c = TestCluster()
+        let r = await c.delete("/api/v1/namespaces/default")
+        #expect(r.status == 403)
+        #expect(r.message == "namespaces \"default\" is forbidden: this namespace may not be deleted")
+    }
+
+    @Test func accessReviewsAllowEverything() async {
+        let c = TestCluster()
+        let r = await c.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+                             ["apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                              "spec": ["resourceAttributes": ["verb": "get", "resource": "pods"]]])
+        #expect(r.status == 201)
+        #expect(r["status", "allowed"] == true)
+        #expect(await c.get("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews").status == 405)
+    }
+
     @Test func deletePreconditions() async {
         let c = TestCluster()
         await c.post(cm, TestCluster.configMap("a"))
@@ -437,5 +454,39 @@ struct EventsTests {
         let patched = await c.patch("/apis/events.k8s.io/v1/namespaces/default/events/e1", ["note": "changed"])
         #expect(patched["note"] == "changed")
         #expect(await c.get("/api/v1/namespaces/default/events/e1")["message"] == "changed")
+    }
+}
+
+struct MultiVersionTests {
+    @Test func everyServedVersionSeesTheSameObjects() async throws {
+        let c = TestCluster()
+        var crd = TestCluster.widgetCRD
+        var v1 = crd["spec"]?["versions"]?[0] ?? .null
+        var beta = v1
+        beta["name"] = "v1beta1"
+        beta["storage"] = false
+        v1["storage"] = true
+        crd["spec"]?["versions"] = [beta, v1]
+        try await c.createCRD(crd)
+        let groups = await c.get("/apis")
+        let group = groups["groups"]?.arrayValue?.first { $0["name"] == "example.dev" }
+        #expect(group?["preferredVersion"]?["version"] == "v1")
+        #expect(group?["versions"]?.arrayValue?.compactMap { $0["version"]?.stringValue } == ["v1", "v1beta1"])
+        var w = TestCluster.widget("w")
+        w["apiVersion"] = "example.dev/v1beta1"
+        let created = await c.post("/apis/example.dev/v1beta1/namespaces/default/widgets", w)
+        #expect(created.status == 201)
+        #expect(created["apiVersion"] == "example.dev/v1beta1")
+        #expect(await c.get("/apis/example.dev/v1/namespaces/default/widgets/w")["apiVersion"] == "example.dev/v1")
+        #expect(await c.get("/apis/example.dev/v1beta1/namespaces/default/widgets").items.first?["apiVersion"] == "example.dev/v1beta1")
+        let watch = await c.watch("/apis/example.dev/v1/namespaces/default/widgets?watch=1")
+        #expect(await watch.next()?["object"]?["apiVersion"] == "example.dev/v1")
+        watch.cancel()
+        // A body for another served version of the resource is accepted; another group is not.
+        var other = TestCluster.widget("x")
+        other["apiVersion"] = "example.dev/v1beta1"
+        #expect(await c.post("/apis/example.dev/v1/namespaces/default/widgets", other).status == 201)
+        other["apiVersion"] = "elsewhere.dev/v1"
+        #expect(await c.post("/apis/example.dev/v1/namespaces/default/widgets", other).status == 400)
     }
 }

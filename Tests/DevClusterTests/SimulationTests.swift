@@ -64,6 +64,25 @@ struct FleetTests {
         #expect(nodes[1].labels["tier"] == "gold")
     }
 
+    @Test func fleetFileInCSV() throws {
+        let csv = """
+            # name or namePrefix+count, per row
+            name,namePrefix,count,pool,rack,racks,cpu,devices,model,temperatureC,labels,taints
+            gpu-a,,,inference,r1,,32,4,nvidia-h100,50,tier=gold;zone=a,gantry.dev/pool=inference:NoSchedule
+            ,gcu,3,training,,3,,8,enflame-s60,,,
+            """
+        let nodes = try Fleet.parse(try Fleet.csv(csv))
+        #expect(nodes.map(\.name) == ["gpu-a", "gcu-0000", "gcu-0001", "gcu-0002"])
+        #expect(nodes[0].devices?.resource == "nvidia.com/gpu")
+        #expect(nodes[0].labels == ["tier": "gold", "zone": "a"])
+        #expect(nodes[0].taints.first?["effect"] == "NoSchedule")
+        #expect(nodes[0].cpu == "32")
+        #expect(Set(nodes.dropFirst().map(\.rack)).count == 3)
+        #expect(throws: Fleet.Invalid.self) { try Fleet.csv("name,colour\na,red") }
+        #expect(throws: Fleet.Invalid.self) { try Fleet.csv("name,devices\na,many") }
+        #expect(throws: Fleet.Invalid.self) { try Fleet.csv("name,taints\na,k=v:Sometimes") }
+    }
+
     @Test(arguments: ["nodes: 3", "{}", "nodes: [{pool: x}]", "nodes: [{name: a}, {name: a}]", "nodes: [{name: a, devices: {count: 2}}]",
                       "nodes: [{namePrefix: x, count: 0}]"])
     func invalidFleetsAreRejected(yaml: String) {

@@ -182,6 +182,11 @@ check "unschedulable pod created" "pod/too-big created" kubectl apply -f "$work/
 sleep 1.5
 check "unschedulable reason" "0/3 nodes are available: 3 Insufficient cpu" kubectl get pod too-big -o 'jsonpath={.status.conditions[0].message}'
 
+# The project's own CRDs and example manifests
+check "apply CRDs/" "trainingjobs.gantry.dev created" kubectl apply -f CRDs/
+check "apply Manifests/examples/" "trainingjob.gantry.dev/bert-finetune created" kubectl apply -f Manifests/examples/
+check "examples served" "bert-finetune" kubectl get trainingjobs.gantry.dev -A
+
 # Helm: install, upgrade, uninstall a chart with a CRD
 check "helm install" "STATUS: deployed" helm install demo $e2e/chart --wait --timeout 60s
 check "helm CRD served" "demo-widget +1" kubectl get widgets --no-headers

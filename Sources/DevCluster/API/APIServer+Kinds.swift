@@ -39,8 +39,9 @@ extension APIServer {
             if spec["type"] == nil { spec["type"] = "ClusterIP" }
             if spec["clusterIP"] == nil && spec["type"]?.stringValue != "ExternalName" {
                 let n = serial.add(1, ordering: .relaxed).newValue
-                spec["clusterIP"] = .string("10.96.\((n >> 8) & 0xff).\(n & 0xff)")
-                spec["clusterIPs"] = .array([spec["clusterIP"]!])
+                let ip = JSONValue.string("10.96.\((n >> 8) & 0xff).\(n & 0xff)")
+                spec["clusterIP"] = ip
+                spec["clusterIPs"] = .array([ip])
             }
             if spec["sessionAffinity"] == nil { spec["sessionAffinity"] = "None" }
             if var ports = spec["ports"]?.arrayValue {
@@ -484,5 +485,20 @@ extension APIServer {
         }
         if let tail = ctx.request.query("tailLines").flatMap({ Int($0) }), tail >= 0 { lines = Array(lines.suffix(tail)) }
         return .text(lines.map { $0 + "\n" }.joined())
+    }
+}
+
+extension APIServer {
+    /// Access reviews (`kubectl auth can-i`): the dev cluster has no authorization, so everything is allowed.
+    func review(_ ctx: RequestContext) throws -> HTTPResponse {
+        var object = try decodeBody(ctx)
+        try checkTypeMeta(&object, ctx)
+        if ctx.info.kind == "SelfSubjectRulesReview" {
+            object["status"] = ["resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
+                                "nonResourceRules": [["verbs": ["*"], "nonResourceURLs": ["*"]]], "incomplete": false]
+        } else {
+            object["status"] = ["allowed": true, "reason": "the dev cluster does not authorize requests"]
+        }
+        return Self.json(object, status: 201)
     }
 }

@@ -416,6 +416,9 @@ extension APIServer {
 
     func delete(_ ctx: RequestContext) throws -> HTTPResponse {
         guard let name = ctx.name else { throw APIError.notFoundPath() }
+        if ctx.info.group.isEmpty && ctx.info.plural == "namespaces" && ["default", "kube-system", "kube-public"].contains(name) {
+            throw APIError.forbidden(ctx.info, name, "this namespace may not be deleted")
+        }
         let opts = try deleteOptions(ctx)
         let (outcome, object) = try deleteObject(ctx, name: name, opts)
         switch outcome {

@@ -154,6 +154,19 @@ public final class APIServer: Sendable {
             default: throw APIError.notFoundPath()
             }
         }
+        // Verbs the resource does not serve (a review cannot be listed, a namespace not deleted in bulk).
+        let verb: String
+        switch request.method {
+        case .get, .head: verb = ri.name == nil ? (q.watch ? "watch" : "list") : "get"
+        case .post: verb = "create"
+        case .put: verb = "update"
+        case .patch: verb = "patch"
+        case .delete: verb = ri.name == nil ? "deletecollection" : "delete"
+        default: verb = ""
+        }
+        if ri.subresource == nil && !info.verbs.contains(verb) {
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
         switch request.method {
         case .get, .head:
             if ri.name == nil {
@@ -165,6 +178,7 @@ public final class APIServer: Sendable {
             guard ri.name == nil else {
                 throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
             }
+            if info.group == "authorization.k8s.io" { return try review(ctx) }
             return try create(ctx)
         case .put:
             guard ri.name != nil else {

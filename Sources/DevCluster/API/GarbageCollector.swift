@@ -56,14 +56,16 @@ extension APIServer {
         // Owners in foreground deletion may be waiting for the objects just removed.
         for uid in owners { if let (ref, _) = store.lookup(uid: uid) { finishDeletion(ref) } }
         for ref in pending { finishDeletion(ref) }
-        // Terminating namespaces: objects removed there may have been the last ones.
+        // Terminating namespaces: objects removed there may have been the last ones (each namespace once
+        // per pass: emptying a namespace of 10,000 objects must not rescan it 10,000 times).
         let nsKey = StorageKey(group: "", resource: "namespaces")
+        var touched: Set<String> = []
         for r in removed where r.ref.key != nsKey {
-            if let slash = r.ref.name.firstIndex(of: "/") {
-                let ns = String(r.ref.name[..<slash])
-                if let o = store.get(nsKey, ns), o.object["metadata"]?["deletionTimestamp"] != nil {
-                    finishDeletion(ObjectRef(key: nsKey, name: ns))
-                }
+            if let slash = r.ref.name.firstIndex(of: "/") { touched.insert(String(r.ref.name[..<slash])) }
+        }
+        for ns in touched {
+            if let o = store.get(nsKey, ns), o.object["metadata"]?["deletionTimestamp"] != nil {
+                finishDeletion(ObjectRef(key: nsKey, name: ns))
             }
         }
     }

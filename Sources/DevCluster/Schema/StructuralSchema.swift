@@ -122,20 +122,20 @@ public enum StructuralSchema {
         switch value {
         case .int, .double:
             let n = value.doubleValue ?? 0
-            if let min = schema["minimum"]?.doubleValue {
+            if let minimum = schema["minimum"], let min = minimum.doubleValue {
                 let exclusive = schema["exclusiveMinimum"]?.boolValue == true
                 if exclusive ? n <= min : n < min {
-                    errors.append(.invalid(path, value, "\(path) in body should be greater than \(exclusive ? "" : "or equal to ")\(number(schema["minimum"]!))"))
+                    errors.append(.invalid(path, value, "\(path) in body should be greater than \(exclusive ? "" : "or equal to ")\(number(minimum))"))
                 }
             }
-            if let max = schema["maximum"]?.doubleValue {
+            if let maximum = schema["maximum"], let max = maximum.doubleValue {
                 let exclusive = schema["exclusiveMaximum"]?.boolValue == true
                 if exclusive ? n >= max : n > max {
-                    errors.append(.invalid(path, value, "\(path) in body should be less than \(exclusive ? "" : "or equal to ")\(number(schema["maximum"]!))"))
+                    errors.append(.invalid(path, value, "\(path) in body should be less than \(exclusive ? "" : "or equal to ")\(number(maximum))"))
                 }
             }
-            if let m = schema["multipleOf"]?.doubleValue, m > 0, (n / m).rounded() != n / m {
-                errors.append(.invalid(path, value, "\(path) in body should be a multiple of \(number(schema["multipleOf"]!))"))
+            if let multiple = schema["multipleOf"], let m = multiple.doubleValue, m > 0, (n / m).rounded() != n / m {
+                errors.append(.invalid(path, value, "\(path) in body should be a multiple of \(number(multiple))"))
             }
         case .string(let s):
             let length = s.count

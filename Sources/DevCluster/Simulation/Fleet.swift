@@ -1,4 +1,4 @@
-// Fleet: the simulated nodes, from a fleet file or a generator. Each node has CPU, memory, pods and
+// Fleet: the simulated nodes, from a fleet file (YAML, JSON or CSV) or a generator. Each node has CPU, memory, pods and
 // extended resources (one per whole device, e.g. `enflame.com/gcu`), pool and rack labels, taints, and a
 // device inventory in DeviceSlice shape (id, index, vendor, model, memoryMiB, cores, maxSlices, health,
 // temperatureC) published as the node annotation `sim.gantry.dev/devices` until the DeviceSlice kind exists.
@@ -189,7 +189,64 @@ public enum Fleet {
 
     public static func load(path: String) throws -> [SimulatedNode] {
         guard let data = FileManager.default.contents(atPath: path) else { throw Invalid(description: "fleet: cannot read \(path)") }
+        if path.lowercased().hasSuffix(".csv") { return try parse(try csv(String(decoding: data, as: UTF8.self))) }
         return try parse(try DocumentReader.parse(Array(data)))
+    }
+
+    /// A CSV fleet: a header row naming the columns (name, count, namePrefix, pool, rack, racks, cpu, memory,
+    /// pods, devices, model, vendor, memoryMiB, temperatureC, maxSlices, labels as `k=v;k=v`, taints as
+    /// `key=value:Effect;...`), one row per node or node group. Becomes the YAML form's document.
+    public static func csv(_ text: String) throws -> JSONValue {
+        let rows = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard let header = rows.first else { throw Invalid(description: "fleet: empty CSV") }
+        let columns = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let known: Set<String> = ["name", "count", "namePrefix", "pool", "rack", "racks", "cpu", "memory", "pods", "devices",
+                                  "model", "vendor", "memoryMiB", "temperatureC", "maxSlices", "labels", "taints"]
+        if let unknown = columns.first(where: { !known.contains($0) }) { throw Invalid(description: "fleet: unknown CSV column \(unknown)") }
+        var nodes: [JSONValue] = []
+        for (i, row) in rows.dropFirst().enumerated() {
+            let cells = row.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == columns.count else { throw Invalid(description: "fleet: CSV row \(i + 2) has \(cells.count) cells, expected \(columns.count)") }
+            var node = JSONObject()
+            var devices = JSONObject()
+            for (column, cell) in zip(columns, cells) where !cell.isEmpty {
+                func number() throws -> JSONValue {
+                    if let n = Int64(cell) { return .int(n) }
+                    if let d = Double(cell), d.isFinite { return .double(d) }
+                    throw Invalid(description: "fleet: CSV row \(i + 2): \(column) must be a number, got \(cell)")
+                }
+                switch column {
+                case "count", "racks", "pods": node[column] = try number()
+                case "devices": devices["count"] = try number()
+                case "model", "vendor": devices[column] = .string(cell)
+                case "memoryMiB", "temperatureC", "maxSlices": devices[column] = try number()
+                case "labels":
+                    var labels = JSONObject()
+                    for pair in cell.split(separator: ";") {
+                        let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                        guard kv.count == 2 else { throw Invalid(description: "fleet: CSV row \(i + 2): label \(pair) is not k=v") }
+                        labels[kv[0]] = .string(kv[1])
+                    }
+                    node["labels"] = .object(labels)
+                case "taints":
+                    var taints: [JSONValue] = []
+                    for t in cell.split(separator: ";") {
+                        let parts = t.split(separator: ":", maxSplits: 1).map(String.init)
+                        let kv = parts[0].split(separator: "=", maxSplits: 1).map(String.init)
+                        guard parts.count == 2, ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(parts[1]) else {
+                            throw Invalid(description: "fleet: CSV row \(i + 2): taint \(t) is not key=value:Effect")
+                        }
+                        taints.append(["key": .string(kv[0]), "value": .string(kv.count > 1 ? kv[1] : ""), "effect": .string(parts[1])])
+                    }
+                    node["taints"] = .array(taints)
+                default: node[column] = .string(cell)
+                }
+            }
+            if !devices.isEmpty { node["devices"] = .object(devices) }
+            nodes.append(.object(node))
+        }
+        return ["nodes": .array(nodes)]
     }
 }
 

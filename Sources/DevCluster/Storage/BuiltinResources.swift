@@ -1,5 +1,5 @@
-// The built-in kinds the dev cluster serves, with the names, scopes, subresources and field selectors of
-// the real kube-apiserver (what kubectl's discovery, short names and `get all` rely on).
+// The built-in kinds the dev cluster serves, with the names, scopes, subresources, field selectors and
+// PUT-creates rules (each registry strategy's AllowCreateOnUpdate) of the real kube-apiserver.
 
 extension ResourceInfo {
     static let builtins: [ResourceInfo] = {
@@ -28,16 +28,16 @@ extension ResourceInfo {
         _ = add("", "v1", "nodes", "node", "Node", namespaced: false, short: ["no"], status: true,
                 fields: ["spec.unschedulable"], createOnUpdate: false)
         _ = add("", "v1", "services", "service", "Service", short: ["svc"], categories: ["all"], status: true,
-                verbs: nsVerbs + ["deletecollection"])
+                verbs: nsVerbs + ["deletecollection"], createOnUpdate: true)
         let eventFields: Set<String> = [
             "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
             "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
             "reportingComponent", "source", "type",
         ]
         _ = add("", "v1", "events", "event", "Event", short: ["ev"], fields: eventFields, createOnUpdate: true)
-        _ = add("", "v1", "configmaps", "configmap", "ConfigMap", short: ["cm"], createOnUpdate: true)
-        _ = add("", "v1", "secrets", "secret", "Secret", fields: ["type"], createOnUpdate: true)
-        _ = add("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", short: ["sa"], createOnUpdate: true)
+        _ = add("", "v1", "configmaps", "configmap", "ConfigMap", short: ["cm"])
+        _ = add("", "v1", "secrets", "secret", "Secret", fields: ["type"])
+        _ = add("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", short: ["sa"])
         _ = add("", "v1", "resourcequotas", "resourcequota", "ResourceQuota", short: ["quota"], status: true)
         _ = add("events.k8s.io", "v1", "events", "event", "Event", short: ["ev"],
                 fields: ["regarding.kind", "regarding.namespace", "regarding.name", "regarding.uid",
@@ -48,6 +48,11 @@ extension ResourceInfo {
                                            ("clusterrolebindings", "ClusterRoleBinding", false)] {
             _ = add("rbac.authorization.k8s.io", "v1", plural, String(kind.lowercased()), kind, namespaced: namespaced,
                     createOnUpdate: true)
+        }
+        // Answered, never stored: there is no authorization, so every review says allowed.
+        for (plural, kind) in [("selfsubjectaccessreviews", "SelfSubjectAccessReview"), ("subjectaccessreviews", "SubjectAccessReview"),
+                               ("selfsubjectrulesreviews", "SelfSubjectRulesReview")] {
+            _ = add("authorization.k8s.io", "v1", plural, kind.lowercased(), kind, namespaced: false, verbs: ["create"])
         }
         _ = add("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", short: ["netpol"],
                 generation: true)
