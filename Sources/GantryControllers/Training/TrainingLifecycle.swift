@@ -196,6 +196,17 @@ struct Stepper {
         plan.status.completionTime = now
         // Training-operator's default: a finished job stops its remaining pods (cleanPodPolicy Running).
         finished()
+        if job.spec.runPolicy?.cleanPodPolicy != CleanPodPolicy.none {
+            // What is still running is being stopped: the READY column of a finished job reads 0/N.
+            plan.status.replicaStatuses = plan.status.replicaStatuses?.map { r in
+                var r = r
+                r.active = 0
+                r.ready = 0
+                return r
+            }
+            plan.status.readyReplicas = 0
+            if let total = plan.status.replicas { plan.status.ready = "0/\(total)" }
+        }
     }
 
     // MARK: Suspension

@@ -42,6 +42,7 @@ struct TrainingJobControllerTests {
         #expect(done.status?.completionTime != nil)
         #expect(done.status?.restarts == 0)
         #expect(done.status?.replicaStatuses?.first { $0.name == "master" }?.succeeded == 1)
+        #expect(done.status?.ready == "0/4" && done.status?.replicaStatuses?.allSatisfy { $0.active == 0 } == true)
         #expect(done.status?.conditions?.first { $0.type == ConditionType.succeeded }?.reason == Reason.jobSucceeded)
         #expect(done.status?.conditions?.first { $0.type == ConditionType.admitted }?.status == .false)
         let reasons = Set(try await c.events(about: "bert").map(\.reason))
