@@ -6,6 +6,14 @@ enum Bench {
     /// Monotonic seconds.
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+    /// CPU seconds used by the calling thread: on a shared machine, a rate per CPU second says what one
+    /// core does, where wall-clock rates mostly say how busy the neighbours were.
+    static func threadCPUNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     /// Runs `body` `runs` times and returns each run's result (e.g. a rate), for a median over noisy machines.
     static func repeated(_ runs: Int, _ body: () throws -> Double) rethrows -> [Double] {
         try (0..<runs).map { _ in try body() }

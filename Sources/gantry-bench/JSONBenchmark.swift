@@ -34,17 +34,20 @@ enum JSONBenchmark {
         ]
         print("event size: \(bytes.count) bytes, \(n) events x \(runs) runs (median)")
         for m in measurements where only == nil || only == m.name {
+            var cpuRates: [Double] = []
             let rates = try Bench.repeated(runs) {
                 var check = 0
                 let t = Bench.now()
+                let cpu = Bench.threadCPUNow()
                 for _ in 0..<n { check &+= try m.body() }
+                cpuRates.append(Double(n) / (Bench.threadCPUNow() - cpu))
                 let rate = Double(n) / (Bench.now() - t)
                 precondition(check > 0)
                 return rate
             }
             let median = Bench.median(rates)
             let mbs = m.name == "parse" ? " (\(Bench.format(median * Double(bytes.count) / 1e6, 1)) MB/s)" : ""
-            print("\(m.label): \(Int(median)) events/s\(mbs)")
+            print("\(m.label): \(Int(median)) events/s wall\(mbs), \(Int(Bench.median(cpuRates))) events per CPU-second")
         }
     }
 

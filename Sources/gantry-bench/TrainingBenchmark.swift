@@ -65,7 +65,7 @@ enum TrainingBenchmark {
         let work = NSTemporaryDirectory() + "gantry-bench-training-\(ProcessInfo.processInfo.processIdentifier)"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
-        // KubeClient reads JSON kubeconfigs.
+        // The controller's kubeconfig, as JSON (a YAML subset every kubeconfig reader accepts).
         let kubeconfig: JSONValue = [
             "apiVersion": "v1", "kind": "Config", "current-context": "dev",
             "clusters": [["name": "dev", "cluster": ["server": .string(server.url)]]],

@@ -3,7 +3,7 @@
 // (getrusage of this process: the curl thread plus the task pool) is measured alone. Also: peak RSS while
 // streaming (bounded buffering) and the RSS of an idle client process.
 //
-//   gantry-bench watch [--events N] [--runs R]     client side; spawns the server itself
+//   gantry-bench watch [--events N] [--runs R] [--mode dynamic|typed]   client side; spawns the server
 //   gantry-bench watch --serve --events N          server side (internal)
 //   gantry-bench watch --idle-client --port P      idle client (internal): prints its RSS
 
@@ -25,10 +25,11 @@ enum WatchBenchmark {
         let rssAtStart = memory("VmRSS")
         let client = try KubeClient(configuration: ClientConfiguration(server: "http://127.0.0.1:\(server.port)"))
         print("this process at start: \(rssAtStart) MiB RSS")
-        print("server pid \(server.pid) on port \(server.port); \(events) events per run, \(runs) runs (median)")
+        print("client pid \(getpid()), server pid \(server.pid) on port \(server.port); \(events) events per run, \(runs) runs (median)")
         print("event size: \(PodEvents.lines[0].count) bytes")
 
-        for mode in ["dynamic", "typed"] {
+        let modes = Bench.option("mode", in: args).map { [$0] } ?? ["dynamic", "typed"]
+        for mode in modes {
             var wallRates: [Double] = []
             var cpuRates: [Double] = []
             for _ in 0..<runs {
@@ -37,9 +38,9 @@ enum WatchBenchmark {
                     let t0 = Bench.now()
                     var count = 0
                     if mode == "typed" {
-                        for try await event in try await client.watch(BenchPod.self) where event.object != nil { count += 1 }
+                        for try await event in try await client.watch(Pod.self) where event.object != nil { count += 1 }
                     } else {
-                        for try await event in try await client.watch(BenchPod.descriptor) where event.object != nil { count += 1 }
+                        for try await event in try await client.watch(Pod.descriptor) where event.object != nil { count += 1 }
                     }
                     return (Bench.now() - t0, cpuSeconds() - cpu0, count)
                 }
@@ -49,6 +50,23 @@ enum WatchBenchmark {
             }
             print("\(mode): \(Int(Bench.median(wallRates))) events/s wall, \(Int(Bench.median(cpuRates))) events per "
                   + "client CPU-second (runs: \(cpuRates.map { String(Int($0)) }.joined(separator: ", ")))")
+        }
+        // The same decoding without sockets or libcurl: what the transport adds is the difference.
+        let synthetic = KubeClient(transport: SyntheticWatchTransport(events: events))
+        for mode in modes {
+            let rates = try Bench.repeated(runs) {
+                try blocking { () async throws -> Double in
+                    let cpu0 = cpuSeconds()
+                    var count = 0
+                    if mode == "typed" {
+                        for try await event in try await synthetic.watch(Pod.self) where event.object != nil { count += 1 }
+                    } else {
+                        for try await event in try await synthetic.watch(Pod.descriptor) where event.object != nil { count += 1 }
+                    }
+                    return Double(count) / (cpuSeconds() - cpu0)
+                }
+            }
+            print("\(mode), in-process stream (no socket, no libcurl): \(Int(Bench.median(rates))) events per CPU-second")
         }
         print("this process after streaming \(2 * runs * events) events: peak RSS \(memory("VmHWM")) MiB, "
               + "now \(memory("VmRSS")) MiB (private \(memory("RssAnon")) MiB)")
@@ -104,7 +122,7 @@ enum WatchBenchmark {
         let atStart = memory("VmRSS")
         let client = try KubeClient(configuration: ClientConfiguration(server: "http://127.0.0.1:\(port)"))
         let afterInit = memory("VmRSS")
-        _ = try await client.list(BenchPod.self)
+        _ = try await client.list(Pod.self)
         let afterRequest = memory("VmRSS")
         let idlers = ResourceDescriptor(group: "", version: "v1", kind: "Idler", plural: "idlers", namespaced: true)
         let watch = try await client.watch(idlers)
@@ -220,69 +238,31 @@ enum PodEvents {
     }
 }
 
-/// Stand-in for core/v1 Pod until KubeCore's typed kind lands: the fields the scheduler and controllers
-/// read, the rest kept as unknown fields.
-struct BenchPod: KubeResource {
-    static let descriptor = ResourceDescriptor(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true)
-    var apiVersion: String?
-    var kind: String?
-    var metadata: ObjectMeta
-    var spec: Spec?
-    var status: PodStatus?
-    var unknownFields: UnknownFields? = nil
+/// A transport whose watch streams produce pre-encoded Pod events in 128 KiB chunks on demand.
+struct SyntheticWatchTransport: KubeTransport {
+    let events: Int
 
-    struct Spec: Codable, Sendable {
-        var schedulerName: String?
-        var priority: Int32?
-        var nodeName: String?
-        var nodeSelector: [String: String]?
-        var containers: [Container]
-        var tolerations: [Toleration]?
-        var unknownFields: UnknownFields? = nil
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
+        TransportResponse(status: 404)
     }
 
-    struct Container: Codable, Sendable {
-        var name: String
-        var image: String?
-        var command: [String]?
-        var env: [EnvVar]?
-        var resources: Resources?
-        var unknownFields: UnknownFields? = nil
+    func openStream(_ request: TransportRequest, options: StreamOptions) async throws -> any ResponseStream {
+        SyntheticStream(events: events)
     }
 
-    struct EnvVar: Codable, Sendable {
-        var name: String
-        var value: String?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct Resources: Codable, Sendable {
-        var requests: [String: String]?
-        var limits: [String: String]?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct Toleration: Codable, Sendable {
-        var key: String?
-        var `operator`: String?
-        var value: String?
-        var effect: String?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct PodStatus: Codable, Sendable {
-        var phase: String?
-        var conditions: [PodCondition]?
-        var hostIP: String?
-        var podIP: String?
-        var startTime: Time?
-        var unknownFields: UnknownFields? = nil
-    }
-
-    struct PodCondition: Codable, Sendable {
-        var type: String
-        var status: String
-        var lastTransitionTime: Time?
-        var unknownFields: UnknownFields? = nil
+    final class SyntheticStream: ResponseStream, @unchecked Sendable {
+        // @unchecked: read by one consumer at a time, as ResponseStream requires.
+        private var sent = 0
+        private let events: Int
+        init(events: Int) { self.events = events }
+        var status: Int { 200 }
+        var headers: HeaderFields { HeaderFields() }
+        func next() async throws -> [UInt8]? {
+            guard sent < events else { return nil }
+            let n = min(PodEvents.batchSize, events - sent)
+            defer { sent += n }
+            return n == PodEvents.batchSize ? PodEvents.batch(sent) : PodEvents.lines(from: sent, count: n)
+        }
+        func close() { sent = events }
     }
 }

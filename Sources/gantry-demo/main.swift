@@ -180,7 +180,7 @@ guard let banner = waitForLine("listening on", in: "\(work)/devcluster.log", tim
 }
 let server = String(banner.split(separator: " ").last ?? "")
 say("demo: \(banner) — 2 nodes × 4 Enflame S60 GCUs (pool gcu-train)")
-// KubeClient reads JSON kubeconfigs (YAML would need libyaml in the client layer); kubectl reads both.
+// A kubeconfig of the demo's own, as JSON (a YAML subset that kubectl and KubeClient both read).
 let kubeconfigJSON: JSONValue = [
     "apiVersion": "v1", "kind": "Config", "current-context": "gantry-devcluster",
     "clusters": [["name": "gantry-devcluster", "cluster": ["server": .string(server)]]],

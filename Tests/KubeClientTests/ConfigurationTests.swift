@@ -286,3 +286,87 @@ struct InClusterConfigTests {
         #expect(try file.token() == "second")
     }
 }
+
+struct KubeConfigYAMLTests {
+    // As kubectl/kind write it: block style, base64 data, YAML 1.1 booleans.
+    static let kindConfig = """
+    apiVersion: v1
+    kind: Config
+    preferences: {}
+    current-context: kind-gantry
+    clusters:
+    - cluster:
+        certificate-authority-data: \(KubeConfigTests.caBase64)
+        server: https://127.0.0.1:40123
+      name: kind-gantry
+    - cluster:
+        server: https://staging.example:6443
+        insecure-skip-tls-verify: yes
+      name: staging
+    contexts:
+    - context:
+        cluster: kind-gantry
+        user: kind-gantry
+      name: kind-gantry
+    - context:
+        cluster: staging
+        namespace: "0123"
+        user: token-user
+      name: staging
+    users:
+    - name: kind-gantry
+      user:
+        client-certificate-data: \(Data("CERT".utf8).base64EncodedString())
+        client-key-data: \(Data("KEY".utf8).base64EncodedString())
+    - name: token-user
+      user:
+        token: 12345
+    """
+
+    @Test func readsKubectlStyleYAML() throws {
+        let config = try KubeConfig(yaml: Self.kindConfig)
+        let current = try config.configuration()
+        #expect(current.server == "https://127.0.0.1:40123")
+        #expect(current.tls.certificateAuthority == .data(Array(KubeConfigTests.caPEM.utf8)))
+        #expect(current.tls.clientCertificate == .data(Array("CERT".utf8)))
+        #expect(current.tls.clientKey == .data(Array("KEY".utf8)))
+
+        let staging = try config.configuration(context: "staging")
+        #expect(staging.tls.insecureSkipVerify)
+        #expect(staging.namespace == "0123")
+        guard case .bearerToken(let token) = staging.credentials else {
+            Issue.record("expected a token")
+            return
+        }
+        #expect(token == "12345")
+    }
+
+    @Test func mergesYAMLAndJSONFiles() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write(Self.kindConfig, to: dir + "/kind.yaml")
+        try write(KubeConfigTests.secondary, to: dir + "/other.json")
+        let merged = try KubeConfig.load(pathList: "\(dir)/kind.yaml:\(dir)/other.json")
+        #expect(merged.currentContext == "kind-gantry")
+        #expect(Set(merged.contexts.keys).isSuperset(of: ["kind-gantry", "staging", "other", "exec"]))
+    }
+
+    @Test func emptyFileIsAnEmptyConfiguration() throws {
+        let empty = try KubeConfig(yaml: "# nothing here\n")
+        #expect(empty.contexts.isEmpty && empty.currentContext == nil)
+    }
+
+    @Test func yamlSyntaxErrorsNameTheFileAndLine() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("clusters:\n- name: a\n  cluster: {server: \"unterminated\n", to: dir + "/bad")
+        do {
+            _ = try KubeConfig.load(path: dir + "/bad")
+            Issue.record("expected an error")
+        } catch let KubeConfigError.malformed(path, _, message) {
+            #expect(path == dir + "/bad")
+            #expect(message.contains("line"))
+        }
+        #expect(throws: KubeConfigError.self) { _ = try KubeConfig(yaml: "users: [a, b]\n") }
+    }
+}

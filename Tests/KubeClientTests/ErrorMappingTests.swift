@@ -7,7 +7,8 @@ struct ErrorMappingTests {
         let transport = ScriptedTransport()
         transport.on(.get, "/api/v1/namespaces/default/pods/p",
                      reply: .response(TransportResponse(status: http, headers: headers, body: JSONWriter.write(status))))
-        let client = KubeClient(transport: transport)
+        var client = KubeClient(transport: transport)
+        client.retryAfterAttempts = 0
         do {
             _ = try await client.get(ResourceDescriptor(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true),
                                      name: "p")
@@ -123,5 +124,51 @@ func caseName(_ error: KubeError) -> String {
     case .transport: return "transport"
     case .decoding: return "decoding"
     case .invalidRequest: return "invalidRequest"
+    }
+}
+
+struct RetryAfterTests {
+    let path = "/apis/test.gantry.dev/v1/namespaces/default/widgets/w"
+
+    func throttled(_ code: Int, retryAfter: String?) -> ScriptedTransport.Reply {
+        var headers = HeaderFields()
+        if let retryAfter { headers.set("Retry-After", retryAfter) }
+        return .status(Status(message: "slow down", reason: code == 429 ? "TooManyRequests" : nil, code: code), headers: headers)
+    }
+
+    @Test func throttledRequestsAreSentAgainAfterRetryAfter() async throws {
+        let transport = ScriptedTransport()
+        transport.on(.get, path, reply: throttled(429, retryAfter: "0"), throttled(503, retryAfter: "0"), .json(widgetJSON("w")))
+        let widget = try await KubeClient(transport: transport).get(Widget.self, name: "w")
+        #expect(widget.name == "w")
+        #expect(transport.requests.count == 3)
+    }
+
+    @Test func retriesStopAtTheLimit() async throws {
+        let transport = ScriptedTransport()
+        transport.on(.get, path, repeatLast: true, reply: throttled(429, retryAfter: "0"))
+        var client = KubeClient(transport: transport)
+        client.retryAfterAttempts = 2
+        let error = await #expect(throws: KubeError.self) { _ = try await client.get(Widget.self, name: "w") }
+        #expect(error.map(caseName) == "tooManyRequests")
+        #expect(transport.requests.count == 3)
+    }
+
+    @Test func noRetryWithoutRetryAfterOrBeyondTheCapOrForEvictions() async throws {
+        let transport = ScriptedTransport()
+        transport.on(.get, path, reply: throttled(429, retryAfter: nil))
+        transport.on(.get, path, reply: throttled(503, retryAfter: "3600"))
+        transport.on(.put, path, reply: throttled(409, retryAfter: "0"))
+        transport.on(.post, "/api/v1/namespaces/ns/pods/p/eviction", reply: throttled(429, retryAfter: "0"))
+        let client = KubeClient(transport: transport)
+        for expected in ["tooManyRequests", "serviceUnavailable"] {
+            let error = await #expect(throws: KubeError.self) { _ = try await client.get(Widget.self, name: "w") }
+            #expect(error.map(caseName) == expected)
+        }
+        let conflict = await #expect(throws: KubeError.self) { _ = try await client.update(Widget(name: "w")) }
+        #expect(conflict?.isConflict == true)
+        let eviction = await #expect(throws: KubeError.self) { try await client.evict(pod: "p", namespace: "ns") }
+        #expect(eviction?.retryAfter == .seconds(0))
+        #expect(transport.requests.count == 4)
     }
 }

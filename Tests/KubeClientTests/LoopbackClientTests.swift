@@ -125,7 +125,8 @@ struct LoopbackErrorTests {
             return statusResponse(code, String(parts.last ?? ""), "failure \(last)", headers: headers)
         }
         defer { server.stop() }
-        let client = try makeClient(server)
+        var client = try makeClient(server)
+        client.retryAfterAttempts = 0
         let pods = ResourceDescriptor(group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true)
         for (code, reason, expected) in table {
             let error = await #expect(throws: KubeError.self) { _ = try await client.get(pods, name: "\(code)-\(reason)") }
@@ -184,6 +185,22 @@ struct LoopbackErrorTests {
         task.cancel()
         let result = await task.result
         #expect(throws: CancellationError.self) { try result.get() }
+    }
+}
+
+struct LoopbackConnectionTests {
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        let peers = Mutex<[String]>([])
+        let server = try LoopbackServer { request in
+            peers.withLock { $0.append(request.remoteAddress ?? "?") }
+            return .json(JSONWriter.write(widgetJSON("w")))
+        }
+        defer { server.stop() }
+        let client = try makeClient(server)
+        for _ in 0..<5 { _ = try await client.get(Widget.self, name: "w") }
+        let seen = peers.withLock { $0 }
+        #expect(seen.count == 5)
+        #expect(Set(seen).count == 1, "peer addresses: \(seen)")
     }
 }
 

@@ -46,6 +46,14 @@ struct FastDecodingTests {
         #expect(accepted > 40)
     }
 
+    @Test func cachedQuantitiesMatchBytesNotCanonicalEquivalence() throws {
+        let resources: JSONValue = ["requests": ["a": "1Ki", "b": "1\u{212A}i", "c": "1Ki"]]
+        #expect(throws: DecodingError.self) { try JSONValueDecoder().decode(ResourceRequirements.self, from: resources) }
+        let ok: JSONValue = ["requests": ["a": "1Ki", "c": "1Ki", "d": " 2 "]]
+        let r = try JSONValueDecoder().decode(ResourceRequirements.self, from: ok)
+        #expect(r.requests == ["a": "1Ki", "c": "1Ki", "d": "2"])
+    }
+
     @Test func fastPathsApplyInsideCodableTypes() throws {
         struct Job: Codable, Equatable {
             var template: PodTemplateSpec

@@ -312,6 +312,16 @@ struct YAMLDecodeTests {
         #expect((try? YAML.decode(ok)) != nil)
     }
 
+    @Test func depthThroughAliasChainsIsBounded() {
+        // Each line nests the previous anchor one level deeper without any indentation.
+        var text = "a0: &a0 [x]\n"
+        for i in 1...700 { text += "a\(i): &a\(i) [*a\(i - 1)]\n" }
+        #expect { try YAML.decode(text) } throws: { ($0 as? YAMLError)?.kind == .tooDeep }
+        var shallow = "a0: &a0 [x]\n"
+        for i in 1...100 { shallow += "a\(i): &a\(i) [*a\(i - 1)]\n" }
+        #expect((try? YAML.decode(shallow)) != nil)
+    }
+
     @Test func typedDecodeKeepsUnknownFields() throws {
         struct Thing: Codable {
             var name: String

@@ -185,6 +185,11 @@ extension KubeConfig {
         return merged(configs)
     }
 
+    /// Reads a kubeconfig from text (YAML, or JSON). Relative paths are resolved against `directory`.
+    public init(yaml text: String, path: String? = nil, directory: String? = nil) throws {
+        try self.init(document: Self.parseDocument(Array(text.utf8), path: path), path: path, directory: directory)
+    }
+
     /// Builds the model from a decoded document. Relative paths are resolved against `directory`.
     public init(document: JSONValue, path: String? = nil, directory: String? = nil) throws {
         let reader = FieldReader(path: path)
@@ -250,10 +255,11 @@ extension KubeConfig {
         }
     }
 
-    /// kubeconfig files are YAML; JSON is accepted as the YAML subset it is.
+    /// kubeconfig files are YAML (JSON being a subset of it). An empty file is an empty configuration.
     static func parseDocument(_ bytes: [UInt8], path: String?) throws -> JSONValue {
         do {
-            return try JSONParser.parse(bytes)
+            let value = try YAML.decode(bytes)
+            return value.isNull ? .object(JSONObject()) : value
         } catch {
             throw KubeConfigError.malformed(path: path, field: "", message: "\(error)")
         }

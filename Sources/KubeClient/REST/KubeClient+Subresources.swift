@@ -1,5 +1,6 @@
 // Subresources beyond `status`: `scale` (autoscaling/v1 Scale), `pods/binding` (what a scheduler posts to
-// place a pod) and `pods/eviction` (a delete that respects PodDisruptionBudgets).
+// place a pod; KubeCore's Binding) and `pods/eviction` (a delete that respects PodDisruptionBudgets;
+// KubeCore's Eviction).
 
 import KubeCore
 
@@ -64,34 +65,46 @@ extension KubeClient {
     /// `annotations` are merged into the pod by the server; `podUID` guards against binding a re-created pod.
     public func bind(pod: String, namespace: String, podUID: String? = nil, node: String,
                      annotations: [String: String] = [:]) async throws {
-        let path = ResourcePath(group: "", version: "v1", resource: "pods", namespace: namespace,
-                                name: try requireName(pod, "bind", podsDescriptor), subresource: "binding")
-        var metadata: JSONValue = ["name": .string(pod), "namespace": .string(namespace)]
-        if let podUID { metadata["uid"] = .string(podUID) }
-        if !annotations.isEmpty {
-            metadata["annotations"] = .object(JSONObject(annotations.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
-        }
-        let binding: JSONValue = [
-            "apiVersion": "v1", "kind": "Binding", "metadata": metadata,
-            "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)],
-        ]
-        _ = try await writeRaw(.post, path, binding, WriteOptions())
+        var binding = Binding(metadata: ObjectMeta(name: pod, namespace: namespace, uid: podUID),
+                              target: ObjectReference(kind: "Node", name: node, apiVersion: "v1"))
+        if !annotations.isEmpty { binding.metadata.annotations = annotations }
+        try await bind(binding)
+    }
+
+    /// Posts a Binding to `pods/{metadata.name}/binding` in `metadata.namespace` (else the default namespace).
+    public func bind(_ binding: Binding) async throws {
+        let namespace = objectNamespace(podsDescriptor, nil, objectNamespace: binding.metadata.namespace)
+        let path = ResourcePath(podsDescriptor, namespace: namespace,
+                                name: try requireName(binding.metadata.name, "bind", podsDescriptor), subresource: "binding")
+        _ = try await writeRaw(.post, path, try encodeRequestBody(binding), WriteOptions())
     }
 
     /// Evicts a pod (`POST pods/{name}/eviction`, policy/v1). A PodDisruptionBudget that forbids it answers
-    /// 429, i.e. `KubeError.tooManyRequests`: retry later.
+    /// 429, i.e. `KubeError.tooManyRequests` with `retryAfter`; that comes back at once, not retried, so the
+    /// caller (preemption) can pick another victim instead of waiting.
     public func evict(pod: String, namespace: String, options: DeleteOptions = DeleteOptions()) async throws {
-        let path = ResourcePath(group: "", version: "v1", resource: "pods", namespace: namespace,
-                                name: try requireName(pod, "evict", podsDescriptor), subresource: "eviction")
         var deleteOptions = options.object
         deleteOptions["apiVersion"] = nil
         deleteOptions["kind"] = nil
-        var eviction: JSONValue = [
-            "apiVersion": "policy/v1", "kind": "Eviction",
-            "metadata": ["name": .string(pod), "namespace": .string(namespace)],
-        ]
-        if deleteOptions.objectValue?.isEmpty == false { eviction["deleteOptions"] = deleteOptions }
-        _ = try await writeRaw(.post, path, eviction, WriteOptions())
+        let hasOptions = deleteOptions.objectValue?.isEmpty == false
+        try await evict(Eviction(metadata: ObjectMeta(name: pod, namespace: namespace),
+                                 deleteOptions: hasOptions ? deleteOptions : nil))
+    }
+
+    /// Posts an Eviction to `pods/{metadata.name}/eviction`.
+    public func evict(_ eviction: Eviction) async throws {
+        let namespace = objectNamespace(podsDescriptor, nil, objectNamespace: eviction.metadata.namespace)
+        let path = ResourcePath(podsDescriptor, namespace: namespace,
+                                name: try requireName(eviction.metadata.name, "evict", podsDescriptor), subresource: "eviction")
+        _ = try await writeRaw(.post, path, try encodeRequestBody(eviction), WriteOptions(), retryThrottled: false)
+    }
+
+    private func encodeRequestBody<T: Encodable>(_ value: T) throws -> JSONValue {
+        do {
+            return try JSONValueEncoder().encode(value)
+        } catch {
+            throw KubeError.invalidRequest("cannot encode \(T.self): \(error)")
+        }
     }
 
     private var podsDescriptor: ResourceDescriptor {

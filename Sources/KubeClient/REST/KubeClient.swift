@@ -13,6 +13,13 @@ public struct KubeClient: Sendable {
     /// Namespace of object calls that name none (the kubeconfig context's or the pod's own).
     public var defaultNamespace: String
 
+    /// How many times a request answered 429 or 5xx *with* a `Retry-After` header is sent again after
+    /// waiting as asked (client-go does the same, up to 10): the server said it did not process it. Watches
+    /// and evictions are not retried here (their callers decide).
+    public var retryAfterAttempts: Int = 5
+    /// A longer `Retry-After` than this is not waited for; the error goes to the caller at once.
+    public var maximumRetryAfter: Duration = .seconds(30)
+
     public init(transport: any KubeTransport, defaultNamespace: String = "default") {
         self.transport = transport
         self.defaultNamespace = defaultNamespace
@@ -26,24 +33,38 @@ public struct KubeClient: Sendable {
     // MARK: - Request plumbing
 
     /// Sends a request and returns the response if it is a success; any other status throws the mapped error.
+    /// Throttled requests (429/5xx with `Retry-After`) are re-sent as `retryAfterAttempts` allows.
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
-        let response: TransportResponse
-        do {
-            response = try await transport.send(request)
-        } catch let error as TransportError {
-            throw KubeError.transport(error)
-        }
-        guard (200..<300).contains(response.status) else {
+        try await send(request, retryThrottled: true)
+    }
+
+    func send(_ request: TransportRequest, retryThrottled: Bool) async throws -> TransportResponse {
+        var attempt = 0
+        while true {
+            let response: TransportResponse
+            do {
+                response = try await transport.send(request)
+            } catch let error as TransportError {
+                throw KubeError.transport(error)
+            }
+            if (200..<300).contains(response.status) { return response }
+            attempt += 1
+            if retryThrottled, attempt <= retryAfterAttempts, response.status == 429 || response.status >= 500,
+               let wait = response.headers["Retry-After"].flatMap(parseRetryAfter), wait <= maximumRetryAfter {
+                try await Task.sleep(for: wait)
+                continue
+            }
             throw KubeError.from(response: response, request: request.description)
         }
-        return response
     }
 
     func send(_ method: TransportRequest.Method, _ path: ResourcePath, query: [QueryItem] = [],
-              body: [UInt8]? = nil, contentType: String? = nil) async throws -> (TransportResponse, String) {
+              body: [UInt8]? = nil, contentType: String? = nil, retryThrottled: Bool = true)
+        async throws -> (TransportResponse, String)
+    {
         var request = TransportRequest(method: method, path: path.path, query: query, body: body)
         if let contentType { request.headers.set("Content-Type", contentType) }
-        return (try await send(request), request.description)
+        return (try await send(request, retryThrottled: retryThrottled), request.description)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], request: String, expected: String) throws -> T {
@@ -106,11 +127,11 @@ public struct KubeClient: Sendable {
         return (response.body, request)
     }
 
-    func writeRaw(_ method: TransportRequest.Method, _ path: ResourcePath, _ object: JSONValue, _ options: WriteOptions)
-        async throws -> ([UInt8], String)
+    func writeRaw(_ method: TransportRequest.Method, _ path: ResourcePath, _ object: JSONValue, _ options: WriteOptions,
+                  retryThrottled: Bool = true) async throws -> ([UInt8], String)
     {
         let (response, request) = try await send(method, path, query: options.queryItems, body: JSONWriter.write(object),
-                                                 contentType: "application/json")
+                                                 contentType: "application/json", retryThrottled: retryThrottled)
         return (response.body, request)
     }
 

@@ -89,12 +89,15 @@ struct FieldTable<Field: RawRepresentable & CaseIterable & Sendable>: Sendable w
     {
         guard case .object(let object) = value else { throw FastPathMiss() }
         var unknown: JSONObject? = nil
-        for e in object.entries {
-            if let field = field(e.key) {
-                try body(field, e.value)
-            } else {
-                if unknown == nil { unknown = JSONObject() }
-                unknown?.appendUnchecked(key: e.key, value: e.value)
+        // Reading members in place avoids a retain and release of each key and value.
+        try object.entries.withUnsafeBufferPointer { (members) throws(FastPathMiss) in
+            for i in members.indices {
+                if let field = field(members[i].key) {
+                    try body(field, members[i].value)
+                } else {
+                    if unknown == nil { unknown = JSONObject() }
+                    unknown?.appendUnchecked(key: members[i].key, value: members[i].value)
+                }
             }
         }
         return unknown.map { UnknownFields($0) }
@@ -178,7 +181,8 @@ extension JSONValue {
     func quantityMap() throws(FastPathMiss) -> [String: Quantity] {
         guard case .object(let o) = self else { throw FastPathMiss() }
         var out: [String: Quantity] = Dictionary(minimumCapacity: o.count)
-        for e in o.entries { out[e.key] = try e.value.quantity() }
+        let cache = QuantityCache.current
+        for e in o.entries { out[e.key] = try e.value.quantity(cache) }
         return out
     }
 
@@ -188,7 +192,7 @@ extension JSONValue {
     }
 
     /// As `Quantity.init(from:)`: a string, an integer, a finite number; null is zero.
-    func quantity() throws(FastPathMiss) -> Quantity {
+    func quantity(_ cache: QuantityCache = .current) throws(FastPathMiss) -> Quantity {
         let text: String
         switch self {
         case .string(let s): text = s
@@ -202,7 +206,7 @@ extension JSONValue {
                 throw FastPathMiss()
             }
         }
-        guard let q = try? Quantity(text.trimmingASCIISpaces()) else { throw FastPathMiss() }
+        guard let q = cache.quantity(text.trimmingASCIISpaces()) else { throw FastPathMiss() }
         return q
     }
 

@@ -212,11 +212,15 @@ private struct Reader {
     mutating func parseString() throws -> String {
         position += 1  // opening quote
         let start = position
-        // Fast path: no escapes. Skip eight plain bytes at a time.
+        // Fast path: no escapes. Skip eight plain bytes at a time, and jump straight to the first special
+        // byte of a word (usually the closing quote) instead of walking to it.
         if let base = buffer.baseAddress {
             while position + 8 <= buffer.count {
-                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-                if Self.hasSpecialByte(word) { break }
+                let special = Self.specialBytes(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                if special != 0 {
+                    position += special.trailingZeroBitCount >> 3
+                    break
+                }
                 position += 8
             }
         }
@@ -292,17 +296,18 @@ private struct Reader {
         throw error("unterminated string", at: start - 1)
     }
 
-    /// Whether any byte of `word` is '"', '\\' or a control character (< 0x20): the bytes that end the fast scan.
+    /// The high bit of each byte of `word` that is '"', '\\' or a control character (< 0x20), the bytes that
+    /// end the fast scan. Higher bytes may be flagged spuriously (borrows), but the lowest flag is exact.
     @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
-        let quote = hasZeroByte(word ^ (ones &* 0x22))
-        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let quote = zeroBytes(word ^ (ones &* 0x22))
+        let backslash = zeroBytes(word ^ (ones &* 0x5C))
         // A byte < 0x20 has bits 5..7 clear; subtracting 0x20 from it borrows into bit 7.
-        let control = (word &- (ones &* 0x20)) & ~word & highs != 0
-        return quote || backslash || control
+        let control = (word &- (ones &* 0x20)) & ~word & highs
+        return quote | backslash | control
     }
 
     mutating func readHex4() throws -> UInt32 {

@@ -140,3 +140,58 @@ private let threadKey: pthread_key_t = {
     }
     return key
 }()
+
+/// A per-thread direct-mapped cache of parsed quantities: every pod repeats the same few spellings ("8",
+/// "32Gi", "500m"), and a lookup is far cheaper than parsing them again.
+final class QuantityCache {
+    private static let slotCount = 256
+
+    private struct Slot {
+        var text: String? = nil
+        var quantity = Quantity.zero
+    }
+
+    private let slots: UnsafeMutablePointer<Slot>
+
+    private init() {
+        slots = .allocate(capacity: Self.slotCount)
+        slots.initialize(repeating: Slot(), count: Self.slotCount)
+    }
+
+    deinit {
+        slots.deinitialize(count: Self.slotCount)
+        slots.deallocate()
+    }
+
+    /// The quantity `text` spells, or nil if it is not one. Only short spellings are cached.
+    func quantity(_ text: String) -> Quantity? {
+        let hash = text.utf8.withContiguousStorageIfAvailable { b -> Int in
+            var h = b.count &* 0x9E37_79B9
+            for c in b.prefix(16) { h = (h ^ Int(c)) &* 0x0100_0193 }
+            return h
+        } ?? 0
+        let slot = slots + ((hash ^ (hash >> 17)) & (Self.slotCount - 1))
+        // Bytes, not String ==: canonical equivalence would let "1\u{212A}i" (Kelvin sign) pass for "1Ki".
+        if let cached = slot.pointee.text, cached.utf8.elementsEqual(text.utf8) { return slot.pointee.quantity }
+        guard let q = try? Quantity(text) else { return nil }
+        if text.utf8.count <= 16 { slot.pointee = Slot(text: text, quantity: q) }
+        return q
+    }
+
+    static var current: QuantityCache {
+        if let existing = pthread_getspecific(quantityKey) {
+            return Unmanaged<QuantityCache>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let cache = QuantityCache()
+        pthread_setspecific(quantityKey, Unmanaged.passRetained(cache).toOpaque())
+        return cache
+    }
+}
+
+private let quantityKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key) { pointer in
+        if let pointer { Unmanaged<QuantityCache>.fromOpaque(pointer).release() }
+    }
+    return key
+}()

@@ -55,11 +55,13 @@ struct YAMLReader {
         var anchor: String?
         var expandedAtStart: Int
         var position: Position
+        /// Depth of the deepest child so far, aliases included (a chain of aliases nests without indenting).
+        var childDepth = 0
     }
 
     private let options: Options
     private var stack: [Frame] = []
-    private var anchors: [String: (node: Anchored, nodes: Int)] = [:]
+    private var anchors: [String: (node: Anchored, nodes: Int, depth: Int)] = [:]
     private var root: JSONValue? = nil
     private var sourceNodes = 0
     private var expandedNodes = 0
@@ -118,7 +120,7 @@ struct YAMLReader {
                     throw YAMLError(.invalidValue, e.message, line: position.line, column: position.column)
                 }
                 try count(nodes: 1, source: true, at: position)
-                if let anchor = s.anchor.map({ String(cString: $0) }) { anchors[anchor] = (.scalar(resolved), 1) }
+                if let anchor = s.anchor.map({ String(cString: $0) }) { anchors[anchor] = (.scalar(resolved), 1, 0) }
                 let isMerge = (text == "<<" && plain && tag == nil) || tag == YAMLTag.merge
                 try add(.scalar(resolved), isMergeKey: isMerge, at: position)
             case YAML_ALIAS_EVENT:
@@ -127,6 +129,7 @@ struct YAMLReader {
                     throw YAMLError(.unknownAnchor, "unknown anchor '\(name)' referenced", line: position.line, column: position.column)
                 }
                 try count(nodes: target.nodes, source: false, at: position)
+                try noteChild(depth: target.depth, at: position)
                 switch target.node {
                 case .scalar(let s): try add(.scalar(s), isMergeKey: false, at: position)
                 case .value(let v): try add(.value(v), isMergeKey: false, at: position)
@@ -139,8 +142,10 @@ struct YAMLReader {
                 guard let frame = stack.popLast() else { continue }
                 let value: JSONValue = frame.isMapping ? .object(frame.object) : .array(frame.items)
                 try count(nodes: 1, source: false, at: position)
+                let depth = frame.childDepth + 1
+                try noteChild(depth: depth, at: frame.position)
                 if let anchor = frame.anchor {
-                    anchors[anchor] = (.value(value), expandedNodes - frame.expandedAtStart)
+                    anchors[anchor] = (.value(value), expandedNodes - frame.expandedAtStart, depth)
                 }
                 try add(.value(value), isMergeKey: false, at: frame.position)
             default:
@@ -160,6 +165,16 @@ struct YAMLReader {
         }
         try count(nodes: 0, source: true, at: position)
         stack.append(Frame(isMapping: isMapping, anchor: anchor, expandedAtStart: expandedNodes, position: position))
+    }
+
+    /// Records a finished child's depth in its parent; values deeper than the limit are refused even when the
+    /// depth comes from aliases, so that nothing downstream recurses without bound.
+    private mutating func noteChild(depth: Int, at position: Position) throws {
+        guard depth + stack.count <= options.maximumDepth else {
+            throw YAMLError(.tooDeep, "collections nested deeper than \(options.maximumDepth) levels",
+                            line: position.line, column: position.column)
+        }
+        if let top = stack.indices.last { stack[top].childDepth = max(stack[top].childDepth, depth) }
     }
 
     /// Counts nodes against the alias budget; `source` nodes are written in the text, the rest come from aliases.
