@@ -31,13 +31,15 @@ let package = Package(
         .target(name: "KubeRuntime", dependencies: ["KubeCore", "KubeClient", "HTTPServer"]),
         .target(name: "GantryAPI", dependencies: ["KubeCore"]),
         .target(name: "GantryScheduling", dependencies: ["KubeCore", "GantryAPI"]),
-        .target(name: "GantryControllers", dependencies: ["KubeRuntime", "KubeClient", "HTTPServer", "GantryAPI", "GantryScheduling"]),
+        .target(name: "GantryControllers", dependencies: ["KubeCore", "KubeRuntime", "KubeClient", "HTTPServer", "GantryAPI", "GantryScheduling"]),
         .target(name: "DevCluster", dependencies: ["KubeCore", "KubeClient", "GantryAPI", "HTTPServer"]),
 
         // Executables.
         .executableTarget(name: "gantry-manifests", dependencies: ["GantryAPI"]),
         .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
         .executableTarget(name: "gantry-scheduler-extender", dependencies: ["GantryControllers", "KubeRuntime", "KubeClient", "HTTPServer"]),
+        .executableTarget(name: "gantry-training-controller", dependencies: ["GantryControllers", "KubeRuntime", "KubeClient", "HTTPServer"]),
+        .executableTarget(name: "gantry-demo", dependencies: ["GantryAPI", "KubeClient", "KubeCore"]),
         .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster",
                                                               "GantryAPI", "GantryScheduling", "GantryControllers"]),
 

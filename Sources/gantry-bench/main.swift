@@ -14,6 +14,8 @@ let benchmarks: [String: (summary: String, run: ([String]) throws -> Void)] = [
     "runtime": ("queue + dispatch per reconcile, watcher-fed store events/s, RSS of 10,000 cached Pods", RuntimeBenchmark.run),
     "scheduling": ("engine speed: filter+score over 5,000 nodes, 64-member gang, fair share over 1,000 queues",
                    SchedulingBenchmark.run),
+    "training": ("1,000 single-pod TrainingJobs on 200 nodes: pods after admission, controller RSS, reconcile p99",
+                 TrainingBenchmark.run),
     "watch": ("client watch decoding of ~2 KB Pod events from a loopback server; idle client RSS", WatchBenchmark.run),
 ]
 

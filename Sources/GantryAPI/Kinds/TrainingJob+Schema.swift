@@ -7,7 +7,7 @@ extension TrainingJob {
         nameRule: .dns1035Label,
         shortNames: ["tj", "tjob"],
         description:
-            "TrainingJob is a distributed training run: a set of replicas (master, workers, parameter servers, ...) each with a pod template, started together as one gang. It waits in its Quota until the quota controller admits it, when the quota has headroom and the whole gang can be placed on devices of an allowed pool; the training controller then creates the pods and a headless Service per replica (<job>-<replica>-<index>) and follows them to completion.",
+            "TrainingJob is a distributed training run: a set of replicas (master, workers, parameter servers, ...) each with a pod template, started together as one gang. It waits in its Quota until the quota controller admits it, when the quota has headroom and the whole gang can be placed on devices of an allowed pool; the training controller then creates the pods (<job>-<replica>-<index>) and one headless Service named after the job, so that each pod resolves as <pod>.<job>, and follows them to completion.",
         spec: specSchema,
         status: statusSchema,
         printerColumns: [
