@@ -16,15 +16,16 @@ extension PlacementEngine {
         }
         let ctx = ScanContext(ledger.compile(request), ledger: ledger, engine: self, now: now, gang: nil)
         result.feasible.reserveCapacity(candidates.count)
-        // Nodes are read in place through the buffer: copying a LedgerNode out of the array retains a dozen
-        // references, which was most of a filter's time on 500 candidates.
-        ledger.nodes.withUnsafeBufferPointer { nodes in
+        // Nodes are read in place through the buffer pointer: copying a LedgerNode out of the array retains
+        // its references, which was most of a filter's time on 500 candidates.
+        ledger.nodes.withUnsafeBufferPointer { buffer in
+            guard let nodes = buffer.baseAddress else { return }
             for name in candidates {
                 guard let slot = ledger.slot(of: name), nodes[slot].active else {
                     result.rejected.append(NodeRejection(node: name, failure: .unknownNode(name)))
                     continue
                 }
-                if let f = LedgerNode.feasibility(nodes[slot], ctx) {
+                if let f = nodes[slot].feasibility(ctx) {
                     result.rejected.append(NodeRejection(node: name, failure: f))
                 } else {
                     result.feasible.append(NodeChoice(node: name, slot: slot, score: 0, assignment: .none, components: [:]))
@@ -44,16 +45,19 @@ extension PlacementEngine {
             return result
         }
         let ctx = ScanContext(ledger.compile(request), ledger: ledger, engine: self, now: now, gang: gang)
-        ledger.nodes.withUnsafeBufferPointer { nodes in
+        ledger.nodes.withUnsafeBufferPointer { buffer in
+            guard let nodes = buffer.baseAddress else { return }
             for name in candidates {
                 guard let slot = ledger.slot(of: name), nodes[slot].active else {
                     result.rejected.append(NodeRejection(node: name, failure: .unknownNode(name)))
                     continue
                 }
-                switch LedgerNode.outcome(nodes[slot], ctx, slot: slot) {
-                case .fails(let f): result.rejected.append(NodeRejection(node: name, failure: f))
-                case .fits(let score, let a):
+                var a = DeviceAssignment.none
+                let score = nodes[slot].place(ctx, slot: slot, &a)
+                if score > -.infinity {
                     result.feasible.append(NodeChoice(node: name, slot: slot, score: score, assignment: a, components: [:]))
+                } else {
+                    result.rejected.append(NodeRejection(node: name, failure: nodes[slot].failure(ctx)))
                 }
             }
         }
@@ -63,31 +67,26 @@ extension PlacementEngine {
 }
 
 extension LedgerNode {
-    /// nil when the request fits; the same checks, in the same order, as `outcome`, without scoring. Takes the
-    /// node `borrowing` so the caller reads it in place (no copy, no retains) straight from the ledger's array.
-    static func feasibility(_ node: borrowing LedgerNode, _ ctx: ScanContext) -> FitFailure? {
-        if let f = node.basicFailure(ctx.r) { return f }
-        let policy = ctx.policies[ctx.policyIndex(node)]
-        var blocked = DeviceMask.empty
-        if policy.thermal.isEnabled {
-            let thermal = policy.thermal.evaluate(copy node, now: ctx.now)
-            if let v = thermal.violation { return .overheated(v) }
-            blocked = thermal.blocked
-        }
-        // `fit` without choosing the slice devices: its choice takes a closure over the node, which copies it.
+    /// nil when the request fits; the same checks, in the same order, as `place`, without scoring or choosing
+    /// the slice devices (that choice is what costs).
+    func feasibility(_ ctx: ScanContext) -> FitFailure? {
         let r = ctx.r
+        if let f = basicFailure(r) { return f }
+        var thermal = NodeThermalState.neutral
+        if let policy = ctx.thermal[ctx.policyIndex(poolCode)] {
+            thermal = policy.evaluate(self, now: ctx.now)
+            if let v = thermal.violation { return .overheated(v) }
+        }
         if r.wholeCount == 0 && r.sliceCount == 0 { return nil }
         var whole = DeviceMask()
         if r.wholeCount > 0 {
-            let (taken, failed) = node.pickWhole(r, blocked: blocked, choice: .binpack)
-            if let p = failed { return .devices(node.diagnoseWhole(r, part: p, blocked: blocked, taken: taken)) }
+            let (taken, failed) = pickWhole(r, blocked: thermal.blocked, choice: DeviceChoice(order: .binpack, avoid: thermal.avoid))
+            if let p = failed { return .devices(diagnoseWhole(r, part: p, blocked: thermal.blocked, taken: taken)) }
             whole = taken
         }
-        if r.sliceCount > 0 && node.sliceCandidates(r, blocked: blocked, excluding: whole).count < r.sliceCount {
-            return .devices(node.diagnose(r, blocked: blocked, excluding: whole))
+        if r.sliceCount > 0 && sliceCandidates(r, blocked: thermal.blocked, excluding: whole).count < r.sliceCount {
+            return .devices(diagnose(r, blocked: thermal.blocked, excluding: whole))
         }
         return nil
     }
-
-    static func outcome(_ node: borrowing LedgerNode, _ ctx: ScanContext, slot: Int) -> NodeOutcome { node.outcome(ctx, slot: slot) }
 }

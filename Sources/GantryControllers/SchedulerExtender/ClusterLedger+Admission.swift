@@ -11,17 +11,17 @@ import GantryAPI
 import GantryScheduling
 import KubeCore
 
-struct AdmissionVerdict: Sendable, Equatable {
+struct QuotaGateVerdict: Sendable, Equatable {
     var reason: String
     var resolvable: Bool
 }
 
 extension ClusterLedger {
-    func admissionGate(_ f: PodFacts, now: Date) -> AdmissionVerdict? {
+    func admissionGate(_ f: PodFacts, now: Date) -> QuotaGateVerdict? {
         guard let quota = f.quota else { return nil }
-        guard quotas[quota] != nil else { return AdmissionVerdict(reason: "quota \(quota) does not exist", resolvable: false) }
-        if let why = overLimit(f, quota: quota) { return AdmissionVerdict(reason: why, resolvable: false) }
-        if let why = overFairShare(f, quota: quota) { return AdmissionVerdict(reason: why, resolvable: false) }
+        guard quotas[quota] != nil else { return QuotaGateVerdict(reason: "quota \(quota) does not exist", resolvable: false) }
+        if let why = overLimit(f, quota: quota) { return QuotaGateVerdict(reason: why, resolvable: false) }
+        if let why = overFairShare(f, quota: quota) { return QuotaGateVerdict(reason: why, resolvable: false) }
         return nil
     }
 
@@ -66,7 +66,7 @@ extension ClusterLedger {
     func overFairShare(_ f: PodFacts, quota: String) -> String? {
         guard pendingDemand.keys.contains(where: { $0 != quota }) else { return nil }
         // A broken tree (cycle, missing parent) is the quota controller's to report; limits still apply.
-        guard let tree = quotaTree() else { return nil }
+        guard let tree = queueTree() else { return nil }
         guard tree.isLeaf(quota) else { return nil }
         let fair = FairShare(tree: tree, capacity: clusterCapacity())
         let mine = fair.usageRatio((quotaUsage[quota] ?? .zero) + ResourceVector(f.request), queue: quota)
@@ -79,7 +79,7 @@ extension ClusterLedger {
     }
 
     /// The quota tree in engine terms with what each quota holds and waits for now; nil if the Quotas do not form one.
-    func quotaTree() -> GantryScheduling.QuotaTree? {
+    func queueTree() -> QueueTree? {
         var specs: [QueueSpec] = []
         for (name, q) in quotas {
             specs.append(QueueSpec(
@@ -91,7 +91,7 @@ extension ClusterLedger {
                 allocated: quotaUsage[name] ?? .zero,
                 pending: (pendingDemand[name] ?? [:]).values.reduce(ResourceVector.zero, +)))
         }
-        return try? GantryScheduling.QuotaTree(specs)
+        return try? QueueTree(specs)
     }
 
     /// Cluster capacity in engine units (healthy devices, cpu, memory), recomputed only when nodes change.

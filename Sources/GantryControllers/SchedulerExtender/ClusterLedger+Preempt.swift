@@ -47,7 +47,7 @@ extension ClusterLedger {
 
     /// Per quota: dominant share over fair dominant share, for reclaim between quotas of equal priority.
     func usageRatios() -> [String: Double] {
-        guard !quotas.isEmpty, let tree = quotaTree() else { return [:] }
+        guard !quotas.isEmpty, let tree = queueTree() else { return [:] }
         let fair = FairShare(tree: tree, capacity: clusterCapacity())
         var out: [String: Double] = [:]
         for name in quotas.keys { out[name] = fair.usageRatio(quotaUsage[name] ?? .zero, queue: name) }
