@@ -10,10 +10,11 @@ release:
 	$(SWIFT) build -c release
 
 # The whole system end to end on the dev cluster: release binaries, gantry-devcluster with a small GCU fleet,
-# the training controller, CRDs/ and Manifests/examples/ applied (kubectl if .ci/install-kube-tools could
+# the scheduler extender, the training controller, CRDs/ and Manifests/examples/ applied (kubectl if .ci/install-kube-tools could
 # install it, else the demo's own loader), a live summary until the example TrainingJob succeeds.
 demo:
 	$(SWIFT) build -c release --product gantry-devcluster
+	$(SWIFT) build -c release --product gantry-scheduler-extender
 	$(SWIFT) build -c release --product gantry-training-controller
 	$(SWIFT) build -c release --product gantry-demo
 	@.ci/install-kube-tools || echo "demo: kubectl could not be installed; the demo applies the manifests itself"

@@ -1,6 +1,6 @@
 // gantry-demo (`make demo`): the whole path from `kubectl apply` of a TrainingJob to pods on sliced devices
 // and the job succeeding, on the dev cluster. Starts gantry-devcluster (a small GCU fleet with thermal
-// readings), the scheduler extender when it is built, and the training controller (--admission=self until
+// readings), the scheduler extender, and the training controller (--admission=self until
 // the quota controller exists); applies CRDs/ and Manifests/examples/ with kubectl if .tools/bin/kubectl is
 // there, else with its own loader over KubeClient; prints a live summary until the example job finishes;
 // stops everything it started on completion and on Ctrl-C. A Swift program rather than a shell script so
@@ -33,7 +33,7 @@ final class Children: @unchecked Sendable {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         p.standardOutput = handle
         p.standardError = handle
@@ -138,31 +138,32 @@ let fleet = """
 try fleet.write(toFile: "\(work)/fleet.yaml", atomically: true, encoding: .utf8)
 
 let extenderBinary = "\(binDirectory)/gantry-scheduler-extender"
-let haveExtender = FileManager.default.isExecutableFile(atPath: extenderBinary)
-    && FileManager.default.fileExists(atPath: "\(root)/Manifests/scheduler-config.yaml")
-// Without the extender the shim still needs to leave the gantry.dev/* requests to someone: an extender entry
-// that manages them (ignoredByScheduler) but has no verbs makes the shim place pods on CPU and memory alone.
-let schedulerConfig = """
-    apiVersion: kubescheduler.config.k8s.io/v1
-    kind: KubeSchedulerConfiguration
-    profiles:
-    - schedulerName: \(schedulerName)
-    extenders:
-    - urlPrefix: http://127.0.0.1:1/no-extender
-      nodeCacheCapable: true
-      ignorable: true
-      managedResources:
-    \(ResourceName.extenderManaged.map { "  - {name: \($0), ignoredByScheduler: true}" }.joined(separator: "\n"))
-
-    """
-try schedulerConfig.write(toFile: "\(work)/scheduler.yaml", atomically: true, encoding: .utf8)
-if haveExtender {
-    say("demo: gantry-scheduler-extender is built, but this demo does not wire it in yet; placing pods without it")
-} else {
-    say("demo: NOTE: gantry-scheduler-extender is not built yet: the dev cluster's scheduler shim places pods on CPU and")
-    say("demo:       memory alone, so pods get no gantry.dev/devices allocation (DEVICES shows '-'). The training")
-    say("demo:       controller's self-admission still admits a gang only when it fits the free vGCU slices.")
+guard FileManager.default.isExecutableFile(atPath: extenderBinary) else {
+    fail("\(extenderBinary) is not built (run `make demo`, which builds it)")
 }
+
+/// A port nothing listens on now: the kernel's pick for a socket bound to port 0.
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    return bound ? Int(UInt16(bigEndian: address.sin_port)) : 18888
+}
+
+// The shim reads Manifests/scheduler-config.yaml's extender, pointed at the port the demo's extender gets.
+let extenderPort = freePort()
+guard let shippedConfig = try? String(contentsOfFile: "\(root)/Manifests/scheduler-config.yaml", encoding: .utf8),
+      shippedConfig.contains("http://127.0.0.1:8888/gantry") else {
+    fail("Manifests/scheduler-config.yaml not found or without the extender at http://127.0.0.1:8888/gantry (run from the repository root)")
+}
+try shippedConfig.replacingOccurrences(of: "http://127.0.0.1:8888/gantry", with: "http://127.0.0.1:\(extenderPort)/gantry")
+    .write(toFile: "\(work)/scheduler.yaml", atomically: true, encoding: .utf8)
 
 // MARK: Processes
 
@@ -267,6 +268,14 @@ do {
 } catch {
     fail("cannot start gantry-training-controller: \(error)")
 }
+do {
+    _ = try children.start("gantry-scheduler-extender", extenderBinary,
+                           ["--kubeconfig", kubeconfig, "--host", "127.0.0.1", "--port", String(extenderPort), "--probe-port", "0"],
+                           log: "\(work)/scheduler-extender.log")
+} catch {
+    fail("cannot start gantry-scheduler-extender: \(error)")
+}
+say("demo: gantry-scheduler-extender on 127.0.0.1:\(extenderPort); the dev cluster's scheduler shim calls it for every pod")
 say("demo: gantry-training-controller started (--admission=self: the quota controller does not exist yet)")
 say("demo: applying Manifests/examples/")
 await apply("Manifests/examples")
