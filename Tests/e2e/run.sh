@@ -182,8 +182,11 @@ check "unschedulable pod created" "pod/too-big created" kubectl apply -f "$work/
 sleep 1.5
 check "unschedulable reason" "0/3 nodes are available: 3 Insufficient cpu" kubectl get pod too-big -o 'jsonpath={.status.conditions[0].message}'
 
-# The project's own CRDs and example manifests
+# The project's own CRDs, install manifests and examples, as the README installs them
 check "apply CRDs/" "trainingjobs.gantry.dev created" kubectl apply -f CRDs/
+check "CRDs/ established" "condition met" kubectl wait --for=condition=Established crd -l app.kubernetes.io/part-of=gantry --timeout=30s
+check "apply scheduler-extender.yaml" "deployment.apps/gantry-scheduler created" kubectl apply -f Manifests/scheduler-extender.yaml
+check "apply training-controller.yaml" "deployment.apps/gantry-training-controller created" kubectl apply -f Manifests/training-controller.yaml
 check "apply Manifests/examples/" "trainingjob.gantry.dev/bert-finetune created" kubectl apply -f Manifests/examples/
 check "examples served" "bert-finetune" kubectl get trainingjobs.gantry.dev -A
 

@@ -54,6 +54,9 @@ extension ResourceInfo {
                                ("selfsubjectrulesreviews", "SelfSubjectRulesReview")] {
             _ = add("authorization.k8s.io", "v1", plural, kind.lowercased(), kind, namespaced: false, verbs: ["create"])
         }
+        // Stored only (no controller runs them): so Gantry's own install manifests apply as on a real cluster.
+        _ = add("apps", "v1", "deployments", "deployment", "Deployment", short: ["deploy"], categories: ["all"], status: true,
+                generation: true)
         _ = add("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", short: ["netpol"],
                 generation: true)
         _ = add("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
