@@ -1,7 +1,8 @@
 // The world the training controller integration tests run in: the dev cluster's API server on a loopback
-// socket, simulated GCU nodes with their kubelet and scheduler shim, an in-process stand-in for Gantry's
-// scheduler extender that places vGCU slices, and the training controller in self-admission mode, all
-// talking over real HTTP through KubeClient.
+// socket, simulated GCU nodes with their kubelet and scheduler shim, a scheduler extender that places vGCU
+// slices (an in-process stand-in by default, or Gantry's real extender over HTTP reading
+// Manifests/scheduler-config.yaml), and the training controller in self-admission mode, all talking over real
+// HTTP through KubeClient.
 
 import DevCluster
 import Foundation
@@ -18,6 +19,9 @@ final class TrainingCluster: Sendable {
     let simulation: SimulatedCluster
     let client: KubeClient
     let extender: DeviceExtenderDouble
+    /// With `realExtender`: the shim's transport and Gantry's extender behind it.
+    let relay: RelayTransport?
+    let realExtender: RunningExtender?
     let serving: Task<Void, Error>
     private let running = Mutex<(controller: TrainingJobController, task: Task<Void, Error>, manager: Manager)?>(nil)
     let metrics = MetricsRegistry()
@@ -26,7 +30,9 @@ final class TrainingCluster: Sendable {
 
     /// - Parameters:
     ///   - nodes: simulated nodes, each with `devices` GCUs (4 slices of 48 GiB each).
-    init(nodes: Int = 2, devices: Int = 2) async throws {
+    ///   - realExtender: place pods with Gantry's scheduler extender (and a Quota "vision" for the jobs to charge)
+    ///     instead of the stand-in.
+    init(nodes: Int = 2, devices: Int = 2, realExtender: Bool = false) async throws {
         let api = APIServer(store: ObjectStore(historyCapacity: 20_000))
         server = try DevClusterServer(api: api, port: 0)
         let s = server
@@ -48,9 +54,27 @@ final class TrainingCluster: Sendable {
             SimulatedNode(name: "gcu-\(i)", pool: "gcu-train",
                           devices: DeviceSpec(count: devices, model: "enflame-s60", memoryMiB: 49_152, maxSlices: 4))
         }
+        relay = realExtender ? RelayTransport() : nil
+        if realExtender {
+            config = try SchedulerConfiguration.load(path: ExtenderHarness.manifest("scheduler-config.yaml"))
+            config.podInitialBackoffSeconds = 0.2
+            config.podMaxBackoffSeconds = 1
+        }
         simulation = try SimulatedCluster(api: api, options: .init(fleet: fleet, podStartDelay: 0.1, schedulerConfiguration: config),
-                                          transport: extender)
+                                          transport: relay ?? extender)
         try await simulation.start()
+        if let relay {
+            for kind in [ResourcePool.definition, Quota.definition] { _ = try await client.create(CRDGenerator.crd(for: kind)) }
+            try await ExtenderHarness.waitForCRDs(client)
+            _ = try await client.create(Quota(name: "vision", spec: QuotaSpec(resources: [ResourceName.vgcu: QuotaResource(limit: Quantity(64))])))
+            let e = try RunningExtender(client: client)
+            let ready = await e.service.waitUntilReady(timeout: .seconds(30))
+            try #require(ready, "extender did not become ready")
+            relay.point(to: e.base)
+            self.realExtender = e
+        } else {
+            self.realExtender = nil
+        }
         let crd = try JSONValueEncoder().encode(CRDGenerator.crd(for: TrainingJob.definition))
         _ = try await client.create(Self.crds, crd)
         _ = try? await client.create(Self.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "team"]])
@@ -88,6 +112,8 @@ final class TrainingCluster: Sendable {
 
     func stop() async {
         await stopController()
+        relay?.point(to: nil)
+        await realExtender?.stop()
         simulation.stop()
         server.stop()
         serving.cancel()

@@ -50,6 +50,29 @@ struct TrainingJobControllerTests {
         await c.stop()
     }
 
+    /// The same job with Gantry's own extender placing the pods (the `make demo` path): the gang on vGCU slices,
+    /// audited device by device against what the API server records, the job charged to its Quota, and success.
+    @Test func pytorchGangThroughTheRealExtender() async throws {
+        let c = try await TrainingCluster(realExtender: true)
+        try await c.startController()
+        _ = try await c.client.create(pytorchJob("gpt", duration: "2s"))
+        try await c.waitForPhase("gpt", .running)
+        let pods = try await c.pods(of: "gpt")
+        #expect(pods.count == 4)
+        for pod in pods {
+            let shares = try DeviceAllocation.parseList(try #require(pod.devices))
+            #expect(shares.count == 1 && shares[0].cores == 50 && shares[0].memoryMiB == 24_576)
+            #expect(pod.metadata.annotations?[AnnotationKey.node] == pod.spec?.nodeName)
+        }
+        let audit = DeviceAudit(pods, maxSlices: 4)
+        #expect(audit.problems.isEmpty, "\(audit.problems)")
+        // The extender binpacks: four half-device slices fill two devices rather than spreading over four.
+        #expect(audit.cores.count == 2 && audit.cores.values.allSatisfy { $0 == 100 }, "\(audit.cores)")
+        let done = try await c.waitForPhase("gpt", .succeeded)
+        #expect(done.status?.restarts == 0)
+        await c.stop()
+    }
+
     @Test func environmentAndDNSNames() async throws {
         let c = try await TrainingCluster()
         try await c.startController()
