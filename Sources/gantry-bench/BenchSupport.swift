@@ -51,3 +51,9 @@ enum Bench {
 
     static func format(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
 }
+
+/// A benchmark that cannot run or measure (bad option, a child process that did not start): printed, exit 1.
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

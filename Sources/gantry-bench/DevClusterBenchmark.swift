@@ -87,7 +87,7 @@ enum DevClusterBenchmark {
         let elapsed = Bench.now() - start
         cluster.stop()
         if let e = failure.withLock({ $0 }) { throw e }
-        guard api.store.count(StorageKey(group: "", resource: "nodes")) == nodes else { throw HTTPBenchmark.BenchError("nodes missing") }
+        guard api.store.count(StorageKey(group: "", resource: "nodes")) == nodes else { throw BenchError("nodes missing") }
         return elapsed
     }
 
@@ -124,10 +124,10 @@ enum DevClusterBenchmark {
         }
         group.wait()
         let elapsed = Bench.now() - start
-        if failed.withLock({ $0 }) { throw HTTPBenchmark.BenchError("a write connection failed") }
+        if failed.withLock({ $0 }) { throw BenchError("a write connection failed") }
         let total = counts.withLock { $0.reduce(0, +) }
         guard server.api.store.count(StorageKey(group: "", resource: "configmaps")) == total else {
-            throw HTTPBenchmark.BenchError("stored objects do not match the writes acknowledged")
+            throw BenchError("stored objects do not match the writes acknowledged")
         }
         return Double(total) / elapsed
     }
@@ -182,7 +182,7 @@ enum DevClusterBenchmark {
         }
         ready.wait()
         usleep(200_000)  // let the watch requests reach the server
-        guard server.api.store.watcherCount == watchers else { throw HTTPBenchmark.BenchError("watchers did not connect") }
+        guard server.api.store.watcherCount == watchers else { throw BenchError("watchers did not connect") }
         let start = Bench.now()
         let written = DispatchSemaphore(value: 0)
         let api = server.api
@@ -198,7 +198,7 @@ enum DevClusterBenchmark {
         }
         written.wait()
         finished.wait()
-        if failed.withLock({ $0 }) { throw HTTPBenchmark.BenchError("a watch connection failed") }
+        if failed.withLock({ $0 }) { throw BenchError("a watch connection failed") }
         let slowest = ends.withLock { $0.max() ?? start }
         return Double(events) / (slowest - start)
     }
@@ -229,7 +229,7 @@ enum DevClusterBenchmark {
         }
         done.wait()
         let elapsed = Bench.now() - start
-        guard api.store.count(StorageKey(group: "", resource: "pods")) == objects else { throw HTTPBenchmark.BenchError("pods missing") }
+        guard api.store.count(StorageKey(group: "", resource: "pods")) == objects else { throw BenchError("pods missing") }
         return (HTTPBenchmark.residentMiB(), elapsed)
     }
 }

@@ -29,7 +29,7 @@ enum ExtenderBenchmark {
         init(_ args: [String]) throws {
             func int(_ name: String, _ d: Int) throws -> Int {
                 guard let v = Bench.option(name, in: args) else { return d }
-                guard let n = Int(v), n >= 0 else { throw HTTPBenchmark.BenchError("--\(name) must be a non-negative integer") }
+                guard let n = Int(v), n >= 0 else { throw BenchError("--\(name) must be a non-negative integer") }
                 return n
             }
             nodes = max(1, try int("nodes", nodes))
@@ -223,7 +223,7 @@ enum ExtenderBenchmark {
             let r1 = await handler(HTTPRequest(method: .post, target: "/gantry/filter", headers: ["Content-Type": "application/json"], body: body))
             let t1 = Bench.now()
             guard case .bytes(let reply) = r1.body, let feasible = (try? JSONParser.parse(reply))?["NodeNames"]?.arrayValue?.compactMap(\.stringValue)
-            else { throw HTTPBenchmark.BenchError("filter failed") }
+            else { throw BenchError("filter failed") }
             let pbody = JSONWriter.write(try ExtenderArgs(pod: pod, nodeNames: feasible).encode())
             let t2 = Bench.now()
             _ = await handler(HTTPRequest(method: .post, target: "/gantry/prioritize", headers: ["Content-Type": "application/json"], body: pbody))
@@ -318,7 +318,7 @@ enum ExtenderBenchmark {
             let r = await handler(HTTPRequest(method: .post, target: "/gantry/bind", headers: ["Content-Type": "application/json"], body: body))
             times.append((Bench.now() - t0) * 1000)
             guard case .bytes(let reply) = r.body, (try? JSONParser.parse(reply))?["Error"] == "" else {
-                throw HTTPBenchmark.BenchError("bind \(i) failed")
+                throw BenchError("bind \(i) failed")
             }
         }
         return [("bind_p50_ms", Bench.percentile(times, 50)), ("bind_p99_ms", Bench.percentile(times, 99))]
@@ -356,7 +356,7 @@ enum ExtenderBenchmark {
                                                                     schedulerConfiguration: scheduler))
         try await cluster.start()
         defer { cluster.stop() }
-        guard await service.waitUntilReady(timeout: .seconds(120)) else { throw HTTPBenchmark.BenchError("extender not ready") }
+        guard await service.waitUntilReady(timeout: .seconds(120)) else { throw BenchError("extender not ready") }
         try await Task.sleep(for: .milliseconds(500))
         let start = Bench.now()
         // Pods arrive as a steady stream with at most `window` waiting (as scheduler_perf and clusterloader2 create
@@ -375,7 +375,7 @@ enum ExtenderBenchmark {
                 json["metadata"]?["resourceVersion"] = nil
                 let r = await api.handle(HTTPRequest(method: .post, target: "/api/v1/namespaces/default/pods",
                                                      headers: ["Content-Type": "application/json"], body: JSONWriter.write(json)), bypassFaults: true)
-                if r.status != 201 { throw HTTPBenchmark.BenchError("create failed: \(r.status)") }
+                if r.status != 201 { throw BenchError("create failed: \(r.status)") }
                 created += 1
             } else {
                 try await Task.sleep(for: .milliseconds(1))
@@ -394,6 +394,6 @@ enum ExtenderBenchmark {
         for path in ["Manifests/scheduler-config.yaml", "../Manifests/scheduler-config.yaml"] where FileManager.default.fileExists(atPath: path) {
             return try SchedulerConfiguration.load(path: path)
         }
-        throw HTTPBenchmark.BenchError("run from the repository root: Manifests/scheduler-config.yaml not found")
+        throw BenchError("run from the repository root: Manifests/scheduler-config.yaml not found")
     }
 }

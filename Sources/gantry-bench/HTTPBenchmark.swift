@@ -188,11 +188,6 @@ enum HTTPBenchmark {
         return Double(counts.reduce(0, +)) / elapsed
     }
 
-    struct BenchError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
-    }
-
     static func connectLoopback(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }

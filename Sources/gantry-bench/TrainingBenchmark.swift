@@ -23,11 +23,6 @@ enum TrainingBenchmark {
         try RuntimeBenchmark.blocking { try await measure(jobs: jobs, nodes: nodes, binary: binary) }
     }
 
-    struct BenchError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
-    }
-
     static func job(_ i: Int) -> JSONValue {
         [
             "apiVersion": "gantry.dev/v1alpha1", "kind": "TrainingJob",

@@ -164,11 +164,6 @@ enum WatchBenchmark {
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 private final class ResultBox<T: Sendable>: @unchecked Sendable {
     // @unchecked: written once before the semaphore signal, read after the wait.
     private var result: Result<T, any Error>?
