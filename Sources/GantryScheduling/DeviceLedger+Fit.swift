@@ -167,6 +167,78 @@ extension LedgerNode {
         return nil
     }
 
+    /// `basicFailure(r) == nil` without building a reason: the filter's first check for every node.
+    @inline(__always) func fitsBasics(_ r: CompiledRequest) -> Bool {
+        guard active && schedulable else { return false }
+        if let allowed = r.poolAllowed {
+            let c = Int(poolCode)
+            if c < 0 || c >= allowed.count || !allowed[c] { return false }
+        }
+        if hasTaints { return basicFailure(r) == nil }
+        return cpuFree >= r.cpu && memoryFree >= r.memory && podsFree >= 1
+    }
+
+    /// `sliceCandidates(r, blocked:excluding:)` for the hot path: only devices in the cached `openMask`
+    /// (healthy, not held whole, below their slice limit) are looked at.
+    @inline(__always) func openSliceCandidates(_ r: CompiledRequest, skip: DeviceMask) -> DeviceMask {
+        var m = DeviceMask()
+        var rest = openMask.bits & ~skip.bits
+        while rest != 0 {
+            let i = rest.trailingZeroBitCount
+            rest &= rest &- 1
+            let d = devices[i]
+            if Int32(d.freeCores) >= r.sliceCores && vendorOK(r.sliceVendor, d) && modelOK(r, d)
+                && Int32(clamping: d.freeMemoryMiB) >= sliceMemory(r, d) {
+                m.bits |= 1 << UInt64(i)
+            }
+        }
+        return m
+    }
+
+    /// `pickWhole(r, blocked:choice:)` with `choice` = binpack / `avoid` / `heat`, for the hot path: the
+    /// same devices, from the cached `idleMask`, or nil where `pickWhole` reports a failed part.
+    @inline(__always) func pickWholeFast(_ r: CompiledRequest, blocked: DeviceMask, avoid: DeviceMask, heat: [Double]?) -> DeviceMask? {
+        var taken = DeviceMask()
+        for part in r.whole {
+            var cand = DeviceMask(bits: idleMask.bits & ~blocked.bits & ~taken.bits)
+            if part.vendor != -1 || r.modelAllowed != nil {
+                var rest = cand.bits
+                cand = DeviceMask()
+                while rest != 0 {
+                    let i = rest.trailingZeroBitCount
+                    rest &= rest &- 1
+                    if vendorOK(part.vendor, devices[i]) && modelOK(r, devices[i]) { cand.bits |= 1 << UInt64(i) }
+                }
+            }
+            let n = cand.count
+            if n < part.count { return nil }
+            if n == part.count {
+                taken = taken.union(cand)
+            } else if heat == nil {
+                // Every key is (avoid ? 1 : 0, 0, 0): `pick` takes the lowest positions outside `avoid`, then
+                // the lowest inside it.
+                let cool = Self.lowest(part.count, of: cand.bits & ~avoid.bits)
+                let warm = Self.lowest(part.count - cool.nonzeroBitCount, of: cand.bits & avoid.bits)
+                taken.bits |= cool | warm
+            } else {
+                taken = taken.union(pick(part.count, from: cand, choice: DeviceChoice(order: .binpack, avoid: avoid, heat: heat),
+                                         key: { _ in 0 }))
+            }
+        }
+        return taken
+    }
+
+    /// The `k` lowest set bits of `bits`.
+    @inline(__always) static func lowest(_ k: Int, of bits: UInt64) -> UInt64 {
+        var out: UInt64 = 0, rest = bits, n = 0
+        while n < k && rest != 0 {
+            out |= rest & (0 &- rest)
+            rest &= rest &- 1
+            n += 1
+        }
+        return out
+    }
+
     /// Devices that could host one slice of the request, leaving out `blocked` and `excluding`.
     public func sliceCandidates(_ r: CompiledRequest, blocked: DeviceMask, excluding: DeviceMask = .empty) -> DeviceMask {
         var m = DeviceMask()

@@ -34,7 +34,7 @@ public struct LedgerNode: Sendable {
         init(_ spec: NodeSpec) { self.spec = spec }
     }
 
-    private var specBox: SpecBox
+    private(set) var specBox: SpecBox
     public var spec: NodeSpec { specBox.spec }
     /// The first `PodRequest.maxDevicesPerPod` (64) devices of `spec.devices`, in the same order.
     public internal(set) var devices: [LedgerDevice]
@@ -55,15 +55,26 @@ public struct LedgerNode: Sendable {
     private(set) var hasTaints: Bool
     /// Device sums over healthy devices, refreshed on every device change (the filter reads them per node).
     private(set) var cachedTotals = NodeTotals(freeUnits: 0, totalCores: 0, usedCores: 0)
+    /// Devices that could be taken whole (healthy and idle), refreshed with `cachedTotals`.
+    private(set) var idleMask = DeviceMask()
+    /// Devices that could take one more slice of some size (healthy, not held whole, below their slice
+    /// limit), refreshed with `cachedTotals`; the filter still checks free cores, memory, vendor and model.
+    private(set) var openMask = DeviceMask()
 
+    /// Refreshes every cached device sum and mask; call after any change to `devices`.
     mutating func refreshTotals() {
         var free = 0, total = 0, used = 0
-        for d in devices where d.healthy {
+        var idle = DeviceMask(), open = DeviceMask()
+        for (i, d) in devices.enumerated() where d.healthy {
             total += Int(d.totalCores)
             used += Int(d.usedCores)
             if !d.exclusive { free += max(0, d.freeCores) }
+            if d.isIdle { idle.insert(i) }
+            if !d.exclusive && d.slices < d.maxSlices { open.insert(i) }
         }
         cachedTotals = NodeTotals(freeUnits: Double(free) / 100, totalCores: total, usedCores: used)
+        idleMask = idle
+        openMask = open
     }
 
     init(spec: NodeSpec, devices: [LedgerDevice]) {
@@ -231,6 +242,7 @@ public struct DeviceLedger: Sendable {
         nodeAllocations[slot] = []
         removeRank(name, slot: slot)
         nodes[slot].devices = []
+        nodes[slot].refreshTotals()
         nodes[slot].generation &+= 1
         freeSlots.append(slot)
         return removed

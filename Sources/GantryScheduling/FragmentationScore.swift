@@ -29,6 +29,14 @@ extension LedgerNode {
     }
 
     func strandedGrowth(_ r: CompiledRequest, _ a: DeviceAssignment, mix: DemandMix, freeUnits: Double) -> Double {
+        strandedGrowth(r, a, mix: mix, freeUnits: freeUnits,
+                       before: Self.starved(freeUnits: freeUnits, cpuFree: cpuFree, memoryFree: memoryFree, mix: mix))
+    }
+
+    /// The same, with the node's starved units before placement (`starved(freeUnits:cpuFree:memoryFree:mix:)`)
+    /// already known.
+    @inline(__always)
+    func strandedGrowth(_ r: CompiledRequest, _ a: DeviceAssignment, mix: DemandMix, freeUnits: Double, before: Double) -> Double {
         var taken = 0
         for i in a.whole where i < devices.count { taken += max(0, devices[i].freeCores) }
         var dead = 0.0
@@ -37,7 +45,6 @@ extension LedgerNode {
             taken += Int(r.sliceCores)
             dead += mix.dead(free - Int(r.sliceCores)) - mix.dead(free)
         }
-        let before = Self.starved(freeUnits: freeUnits, cpuFree: cpuFree, memoryFree: memoryFree, mix: mix)
         let after = Self.starved(freeUnits: freeUnits - Double(taken) / 100, cpuFree: cpuFree - r.cpu,
                                  memoryFree: memoryFree - r.memory, mix: mix)
         return (after - before) + dead / 100

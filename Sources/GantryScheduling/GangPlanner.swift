@@ -112,7 +112,7 @@ public struct GangPlanner: Sendable {
                 guard let nodes = buffer.baseAddress else { return }
                 for slot in slots ?? Array(buffer.indices) {
                     var a = DeviceAssignment.none
-                    scores[slot] = nodes[slot].active ? nodes[slot].place(c, slot: slot, &a) : -.infinity
+                    scores[slot] = nodes[slot].active ? LedgerNode.place(at: nodes + slot, c, slot: slot, &a) : -.infinity
                     picks[slot] = a
                 }
             }

@@ -53,7 +53,7 @@ extension PlacementEngine {
                     continue
                 }
                 var a = DeviceAssignment.none
-                let score = nodes[slot].place(ctx, slot: slot, &a)
+                let score = LedgerNode.place(at: nodes + slot, ctx, slot: slot, &a)
                 if score > -.infinity {
                     result.feasible.append(NodeChoice(node: name, slot: slot, score: score, assignment: a, components: [:]))
                 } else {

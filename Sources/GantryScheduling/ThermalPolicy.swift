@@ -94,22 +94,25 @@ public struct ThermalPolicy: Hashable, Sendable, Codable {
 
     public func evaluate(_ node: LedgerNode, now: Date) -> NodeThermalState {
         guard isEnabled else { return .neutral }
+        // The spec once: each `node.spec` read goes through the node's spec box.
+        let spec = node.specBox.spec
         var s = NodeThermalState()
         if let t = chassis {
-            let c = current(node.spec.chassisTemperature, now: now)
+            let c = current(spec.chassisTemperature, now: now)
             if let c, c >= t.hardC { s.violation = ThermalViolation(level: .chassis, celsius: c, hardC: t.hardC) }
             s.chassisScore = headroomScore(c, t)
         }
         if let t = rack {
-            let c = current(node.spec.rackTemperature, now: now)
+            let c = current(spec.rackTemperature, now: now)
             if s.violation == nil, let c, c >= t.hardC { s.violation = ThermalViolation(level: .rack, celsius: c, hardC: t.hardC) }
             s.rackScore = headroomScore(c, t)
         }
         if let t = chip {
+            let n = node.devices.count
             var heat: [Double] = []
-            heat.reserveCapacity(node.devices.count)
-            for i in 0..<node.devices.count {
-                let c = current(node.spec.devices[i].temperature, now: now)
+            heat.reserveCapacity(n)
+            for i in 0..<n {
+                let c = current(spec.devices[i].temperature, now: now)
                 if let c, c >= t.hardC { s.blocked.insert(i) } else if let c, c >= t.softC { s.avoid.insert(i) }
                 // Unknown counts as exactly soft: its headroom score is then 5, as for any unknown reading.
                 heat.append(c ?? t.softC)

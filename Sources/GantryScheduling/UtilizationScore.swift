@@ -6,6 +6,7 @@ extension LedgerNode {
     /// (CPU, memory, device cores); 0 for a pod that asks for nothing.
     public func utilizationAfter(_ r: CompiledRequest) -> Double { utilizationAfter(r, totals) }
 
+    @inline(__always)
     func utilizationAfter(_ r: CompiledRequest, _ t: NodeTotals) -> Double {
         var sum = 0.0
         var n = 0
@@ -26,6 +27,7 @@ extension LedgerNode {
     }
 
     /// Mean fill of the assigned devices after placement (a whole device is full), or nil without devices.
+    @inline(__always)
     public func deviceFillAfter(_ r: CompiledRequest, _ a: DeviceAssignment) -> Double? {
         var sum = 0.0
         var n = 0

@@ -39,6 +39,34 @@ enum SchedulingBenchmark {
         return (ledger, engine)
     }
 
+    /// `scheduling --dump`: every decision of the benchmark's requests in full (scores as bits), so two builds
+    /// of the engine can be compared for identical choices and scores.
+    static func dump(_ runs: Int) {
+        for seed in [UInt64(1), 5] {
+            let (big, engine) = cluster(nodes: 2000, devices: 8, seed: seed)
+            var rng = SeededRandom(seed: 9 + seed)
+            for i in 0..<runs {
+                let r = randomRequest(&rng)
+                let e = engine.evaluate(r, in: big, now: epoch)
+                var line = "\(seed)/\(i) feasible \(e.feasible.count) rejected \(e.rejected.count):"
+                for c in e.feasible {
+                    line += " \(c.slot)=\(String(c.score.bitPattern, radix: 16))/\(c.assignment.whole.bits)/\(c.assignment.slices.bits)"
+                }
+                if let f = e.feasible.first {
+                    line += " components " + f.components.sorted { $0.key.rawValue < $1.key.rawValue }
+                        .map { "\($0.key.rawValue)=\(String($0.value.bitPattern, radix: 16))" }.joined(separator: ",")
+                }
+                for x in e.rejected { line += " !\(x.node):\(x.failure)" }
+                let b = engine.best(r, in: big, now: epoch)
+                line += " best \(b.map { "\($0.slot)=\(String($0.score.bitPattern, radix: 16))/\($0.assignment.whole.bits)/\($0.assignment.slices.bits)" } ?? "none")"
+                let g = engine.best(r, in: big, now: epoch, gang: GangContext(gang: "g", nodes: ["node-00007", "node-00100"], racks: ["rack-3"]),
+                                    excluding: [Int(i % 50)])
+                line += " gang \(g.map { "\($0.slot)=\(String($0.score.bitPattern, radix: 16))/\($0.assignment.whole.bits)/\($0.assignment.slices.bits)" } ?? "none")"
+                print(line)
+            }
+        }
+    }
+
     static func randomRequest(_ rng: inout SeededRandom) -> PodRequest {
         let cpu = Int64(rng.next() % 24 + 1) * 1000
         switch rng.next() % 4 {
@@ -87,6 +115,7 @@ enum SchedulingBenchmark {
 
     static func run(_ args: [String]) throws {
         let runs = Int(Bench.option("runs", in: args) ?? "") ?? 300
+        if args.contains("--dump") { return dump(runs) }
         // 1. One pod: filter + score every node, with the per-node reasons of the extender's filter.
         let (big, engine) = cluster(nodes: 5000, devices: 8, seed: 1)
         var rng = SeededRandom(seed: 9)
