@@ -25,7 +25,7 @@ extension PlacementEngine {
                     result.rejected.append(NodeRejection(node: name, failure: .unknownNode(name)))
                     continue
                 }
-                if let f = nodes[slot].feasibility(ctx) {
+                if let f = LedgerNode.feasibility(at: nodes + slot, ctx) {
                     result.rejected.append(NodeRejection(node: name, failure: f))
                 } else {
                     result.feasible.append(NodeChoice(node: name, slot: slot, score: 0, assignment: .none, components: [:]))
@@ -68,8 +68,14 @@ extension PlacementEngine {
 
 extension LedgerNode {
     /// nil when the request fits; the same checks, in the same order, as `place`, without scoring or choosing
-    /// the slice devices (that choice is what costs).
-    func feasibility(_ ctx: ScanContext) -> FitFailure? {
+    /// the slice devices (that choice is what costs). Reads the node where it lies, as `place(at:)` does.
+    @inline(__always)
+    static func feasibility(at node: UnsafePointer<LedgerNode>, _ ctx: ScanContext) -> FitFailure? {
+        UnsafeMutablePointer(mutating: node).pointee.feasibilityInPlace(ctx)
+    }
+
+    /// `feasibility`'s body; `mutating` only so that `self` is borrowed in place (see `place(at:)`), it never writes.
+    private mutating func feasibilityInPlace(_ ctx: ScanContext) -> FitFailure? {
         let r = ctx.r
         if let f = basicFailure(r) { return f }
         var thermal = NodeThermalState.neutral
