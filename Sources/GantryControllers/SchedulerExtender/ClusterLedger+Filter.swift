@@ -112,10 +112,40 @@ extension ClusterLedger {
         if let e = result.invalidRequest { return .rejectAll(candidates, "invalid request: \(e)", resolvable: false) }
         // Feasible nodes in the order kube-scheduler sent them (screen keeps that order).
         o.feasible = result.feasible.map(\.node)
+        // On a nearly full cluster most candidates fail the same way: build each distinct reason once per call
+        // (not for the node-specific ones) and count kinds by memo slot rather than hashing a String per node.
+        struct Memo { var reason: String; var resolvable: Bool; var kind: String; var count: Int }
+        var memos: [Memo] = []
+        var slot: [FitFailure: Int] = [:]
+        var perNode: [String: Int] = [:]
+        o.rejected.reserveCapacity(result.rejected.count)
         for r in result.rejected {
-            let reason = self.reason(r.failure, node: r.node, now: now)
-            o.reject(r.node, reason, resolvable: r.failure.resolvable, kind: reason.hasPrefix("thermal") ? "thermal" : Self.kind(r.failure))
+            let nodeSpecific: Bool
+            switch r.failure {
+            case .unknownNode: nodeSpecific = true
+            case .devices(let s): nodeSpecific = s.overheated > 0
+            default: nodeSpecific = false
+            }
+            if nodeSpecific {
+                let reason = self.reason(r.failure, node: r.node, now: now)
+                let kind = reason.hasPrefix("thermal") ? "thermal" : Self.kind(r.failure)
+                o.rejected.append(.init(node: r.node, reason: reason, resolvable: r.failure.resolvable))
+                perNode[kind, default: 0] += 1
+                continue
+            }
+            let i: Int
+            if let j = slot[r.failure] { i = j } else {
+                let reason = self.reason(r.failure, node: r.node, now: now)
+                let kind = reason.hasPrefix("thermal") ? "thermal" : Self.kind(r.failure)
+                i = memos.count
+                memos.append(Memo(reason: reason, resolvable: r.failure.resolvable, kind: kind, count: 0))
+                slot[r.failure] = i
+            }
+            memos[i].count += 1
+            o.rejected.append(.init(node: r.node, reason: memos[i].reason, resolvable: memos[i].resolvable))
         }
+        for m in memos { o.kinds[m.kind, default: 0] += m.count }
+        for (k, n) in perNode { o.kinds[k, default: 0] += n }
         return o
     }
 
