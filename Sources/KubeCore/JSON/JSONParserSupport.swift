@@ -122,24 +122,9 @@ final class StringInterner {
     }
 
     /// This thread's interner.
-    static var current: StringInterner {
-        if let existing = pthread_getspecific(threadKey) {
-            return Unmanaged<StringInterner>.fromOpaque(existing).takeUnretainedValue()
-        }
-        let interner = StringInterner()
-        pthread_setspecific(threadKey, Unmanaged.passRetained(interner).toOpaque())
-        return interner
-    }
+    static var current: StringInterner { perThread.value }
+    private static let perThread = ThreadLocal { StringInterner() }
 }
-
-/// Released with its thread.
-private let threadKey: pthread_key_t = {
-    var key = pthread_key_t()
-    pthread_key_create(&key) { pointer in
-        if let pointer { Unmanaged<StringInterner>.fromOpaque(pointer).release() }
-    }
-    return key
-}()
 
 /// A per-thread direct-mapped cache of parsed quantities: every pod repeats the same few spellings ("8",
 /// "32Gi", "500m"), and a lookup is far cheaper than parsing them again.
@@ -178,20 +163,33 @@ final class QuantityCache {
         return q
     }
 
-    static var current: QuantityCache {
-        if let existing = pthread_getspecific(quantityKey) {
-            return Unmanaged<QuantityCache>.fromOpaque(existing).takeUnretainedValue()
-        }
-        let cache = QuantityCache()
-        pthread_setspecific(quantityKey, Unmanaged.passRetained(cache).toOpaque())
-        return cache
-    }
+    /// This thread's cache.
+    static var current: QuantityCache { perThread.value }
+    private static let perThread = ThreadLocal { QuantityCache() }
 }
 
-private let quantityKey: pthread_key_t = {
-    var key = pthread_key_t()
-    pthread_key_create(&key) { pointer in
-        if let pointer { Unmanaged<QuantityCache>.fromOpaque(pointer).release() }
+/// One instance per thread, created on first use and released with its thread: the parser's caches are not
+/// thread-safe, and a lock on the decode path would cost more than the caches save.
+struct ThreadLocal<Value: AnyObject>: Sendable {
+    private let key: pthread_key_t
+    private let make: @Sendable () -> Value
+
+    init(_ make: @escaping @Sendable () -> Value) {
+        var key = pthread_key_t()
+        // The destructor is a C function pointer and cannot name `Value`; any class reference releases alike.
+        pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<AnyObject>.fromOpaque(pointer).release() }
+        }
+        self.key = key
+        self.make = make
     }
-    return key
-}()
+
+    var value: Value {
+        if let existing = pthread_getspecific(key) {
+            return Unmanaged<Value>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let value = make()
+        pthread_setspecific(key, Unmanaged.passRetained(value).toOpaque())
+        return value
+    }
+}
