@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "gantry-devcluster", dependencies: ["DevCluster", "KubeCore", "HTTPServer"]),
         .executableTarget(name: "gantry-scheduler-extender", dependencies: ["GantryControllers", "KubeRuntime", "KubeClient", "HTTPServer"]),
         .executableTarget(name: "gantry-training-controller", dependencies: ["GantryControllers", "KubeRuntime", "KubeClient", "HTTPServer"]),
-        .executableTarget(name: "gantry-demo", dependencies: ["GantryAPI", "KubeClient", "KubeCore"]),
+        .executableTarget(name: "gantry-demo", dependencies: ["GantryAPI", "KubeClient", "KubeCore", "HTTPServer"]),
         .executableTarget(name: "gantry-bench", dependencies: ["KubeCore", "KubeClient", "HTTPServer", "KubeRuntime", "DevCluster",
                                                               "GantryAPI", "GantryScheduling", "GantryControllers"]),
 

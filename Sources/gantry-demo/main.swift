@@ -8,6 +8,7 @@
 
 import Foundation
 import GantryAPI
+import HTTPServer
 import KubeClient
 import KubeCore
 
@@ -142,22 +143,8 @@ guard FileManager.default.isExecutableFile(atPath: extenderBinary) else {
     fail("\(extenderBinary) is not built (run `make demo`, which builds it)")
 }
 
-/// A port nothing listens on now: the kernel's pick for a socket bound to port 0.
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    return bound ? Int(UInt16(bigEndian: address.sin_port)) : 18888
-}
-
 // The shim reads Manifests/scheduler-config.yaml's extender, pointed at the port the demo's extender gets.
-let extenderPort = freePort()
+guard let extenderPort = HTTPServer.freeLoopbackPort() else { fail("no free loopback port for the scheduler extender") }
 guard let shippedConfig = try? String(contentsOfFile: "\(root)/Manifests/scheduler-config.yaml", encoding: .utf8),
       shippedConfig.contains("http://127.0.0.1:8888/gantry") else {
     fail("Manifests/scheduler-config.yaml not found or without the extender at http://127.0.0.1:8888/gantry (run from the repository root)")

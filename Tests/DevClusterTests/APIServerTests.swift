@@ -15,7 +15,11 @@ struct APIServerCRUDTests {
         let c = TestCluster()
         let r = await c.post(cm, TestCluster.configMap("a"))
         #expect(r.status == 201)
-        #expect(r["metadata", "uid"]?.stringValue?.count == 36)
+        // A random (version 4, RFC 4122 variant) UUID in lowercase, as the API server writes them; unique per object.
+        let uid = r["metadata", "uid"]?.stringValue ?? ""
+        #expect(uid.wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/) != nil)
+        let other = await c.post(cm, TestCluster.configMap("b"))
+        #expect(other["metadata", "uid"]?.stringValue != uid)
         #expect(r["metadata", "namespace"] == "default")
         #expect(Time(rfc3339: r["metadata", "creationTimestamp"]?.stringValue ?? "") != nil)
         #expect(UInt64(r.rv) != nil)

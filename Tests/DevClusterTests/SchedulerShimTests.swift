@@ -231,6 +231,36 @@ struct SchedulerShimTests {
         #expect(await h.waitBound("p") == expected)
     }
 
+    /// Replies are matched to the nodes sent by position when in order, by name otherwise; a name that was not sent
+    /// is kube-scheduler's "not found in the input node list" error.
+    @Test func filterRepliesOutOfOrderAreMatchedAndUnknownNodesAreErrors() async throws {
+        #expect(ExtenderWire.positions(of: ["n2", "n0", "x", "n2"], in: ["n0", "n1", "n2"]) == [2, 0, nil, 2])
+        #expect(ExtenderWire.positions(of: ["n0", "n2"], in: ["n0", "n1", "n2"]) == [0, 2])
+        let reordered = FakeExtender(["filter": { _ in (200, ["NodeNames": ["n2", "n1"], "FailedNodes": ["n0": "full"]]) }])
+        let h = try await ShimHarness(nodes: ShimHarness.nodes(3), config: ShimHarness.config([extender()]), extender: reordered)
+        try await h.pod("p")
+        #expect(["n1", "n2"].contains(await h.waitBound("p") ?? ""))
+        h.stop()
+
+        let ghost = FakeExtender(["filter": { _ in (200, ["NodeNames": ["n0", "ghost"]]) }])
+        let h2 = try await ShimHarness(nodes: ShimHarness.nodes(1), config: ShimHarness.config([extender()]), extender: ghost)
+        defer { h2.stop() }
+        try await h2.pod("p")
+        var c: JSONValue?
+        _ = await eventually { c = await h2.scheduledCondition("p"); return c != nil }
+        #expect(c?["reason"] == "SchedulerError")
+        #expect(c?["message"]?.stringValue?.contains(#"extender claims a filtered node "ghost" which is not found in the input node list"#) == true)
+    }
+
+    /// Extender scores are used unclamped, as kube-scheduler adds them; an absurd one saturates rather than trapping.
+    @Test func absurdPrioritizeScoresDoNotCrashTheScheduler() async throws {
+        let fake = FakeExtender(["prioritize": { _ in (200, [["Host": "n0", "Score": .int(.min)], ["Host": "n1", "Score": .int(.max)]]) }])
+        let h = try await ShimHarness(nodes: ShimHarness.nodes(2), config: ShimHarness.config([extender(filter: false, prioritize: true, weight: 5)]), extender: fake)
+        defer { h.stop() }
+        try await h.pod("p")
+        #expect(await h.waitBound("p") == "n1")
+    }
+
     @Test func prioritizeErrorsAreIgnored() async throws {
         let fake = FakeExtender(["prioritize": { _ in (503, [:]) }])
         let h = try await ShimHarness(nodes: ShimHarness.nodes(2), config: ShimHarness.config([extender(filter: false, prioritize: true)]), extender: fake)

@@ -116,7 +116,7 @@ extension APIServer {
             throw APIError(code: 404, reason: "NotFound", message: "namespaces \"\(namespace)\" not found",
                            details: StatusDetails(name: namespace, kind: "namespaces"))
         }
-        if ns.object["metadata"]?["deletionTimestamp"] != nil {
+        if ns.deleting {
             throw APIError(code: 403, reason: "Forbidden",
                            message: "unable to create new content in namespace \(namespace) because it is being terminated",
                            details: StatusDetails(name: namespace, kind: "namespaces",

@@ -6,14 +6,15 @@ import Foundation
 import KubeCore
 
 enum ExtenderWire {
-    static func filterArgs(pod: JSONValue, nodes: [NodeSnapshot], nodeCacheCapable: Bool) -> JSONValue {
+    /// `objects` are the nodes' objects, needed only when the extender is not node-cache capable.
+    static func filterArgs(pod: JSONValue, nodes: [String], objects: [JSONValue], nodeCacheCapable: Bool) -> JSONValue {
         var args = JSONObject()
         args["Pod"] = pod
         if nodeCacheCapable {
             args["Nodes"] = .null
-            args["NodeNames"] = .array(nodes.map { .string($0.name) })
+            args["NodeNames"] = .array(nodes.map { .string($0) })
         } else {
-            args["Nodes"] = ["metadata": .object(JSONObject()), "items": .array(nodes.map(\.object))]
+            args["Nodes"] = ["metadata": .object(JSONObject()), "items": .array(objects)]
             args["NodeNames"] = .null
         }
         return .object(args)
@@ -52,7 +53,8 @@ enum ExtenderWire {
     }
 
     struct FilterResult {
-        var nodeNames: [String]
+        /// Which input nodes passed, by position in the input.
+        var passed: [Bool]
         var failed: [String: String]
         var unresolvable: [String: String]
     }
@@ -67,12 +69,10 @@ enum ExtenderWire {
         var names: [String] = []
         let nodeNames = member(reply, "NodeNames")
         let nodes = member(reply, "Nodes")
+        var strict = false
         if nodeCacheCapable, let list = nodeNames, !list.isNull {
             names = list.arrayValue?.compactMap(\.stringValue) ?? []
-            let known = Set(input)
-            if let unknown = names.first(where: { !known.contains($0) }) {
-                throw ProtocolError(description: "extender claims a filtered node \"\(unknown)\" which is not found in the input node list")
-            }
+            strict = true
         } else if let nodes, !nodes.isNull {
             names = member(nodes, "items")?.arrayValue?.compactMap { $0["metadata"]?["name"]?.stringValue } ?? []
         } else if let list = nodeNames, !list.isNull {
@@ -83,15 +83,46 @@ enum ExtenderWire {
             for (k, v) in member(reply, key)?.objectValue ?? JSONObject() { out[k] = v.stringValue ?? "" }
             return out
         }
-        return FilterResult(nodeNames: names, failed: map("FailedNodes"), unresolvable: map("FailedAndUnresolvableNodes"))
+        var passed = [Bool](repeating: false, count: input.count)
+        for (name, position) in zip(names, positions(of: names, in: input)) {
+            if let position { passed[position] = true } else if strict {
+                throw ProtocolError(description: "extender claims a filtered node \"\(name)\" which is not found in the input node list")
+            }
+        }
+        return FilterResult(passed: passed, failed: map("FailedNodes"), unresolvable: map("FailedAndUnresolvableNodes"))
     }
 
-    /// Host → score; hosts outside the candidates are ignored; scores are used unclamped, as kube-scheduler does.
-    static func decodePriorities(_ reply: JSONValue, candidates: Set<String>) -> [String: Int64] {
-        var out: [String: Int64] = [:]
-        for entry in reply.arrayValue ?? [] {
-            guard let host = member(entry, "Host")?.stringValue, candidates.contains(host) else { continue }
-            out[host] = member(entry, "Score")?.intValue ?? 0
+    /// Where each of `names` is in `input` (nil: not there). Extenders answer in the order they were asked, so the
+    /// names are matched walking both lists; a name out of that order falls back to a lookup table.
+    static func positions(of names: [String], in input: [String]) -> [Int?] {
+        var out: [Int?] = []
+        out.reserveCapacity(names.count)
+        var next = 0
+        var table: [String: Int]?
+        for name in names {
+            if table == nil {
+                var j = next
+                while j < input.count && input[j] != name { j += 1 }
+                if j < input.count {
+                    out.append(j)
+                    next = j + 1
+                    continue
+                }
+                table = Dictionary(input.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+            out.append(table?[name])
+        }
+        return out
+    }
+
+    /// Scores by position in `candidates` (nil: the extender gave none); hosts outside the candidates are ignored;
+    /// scores are used unclamped, as kube-scheduler does, and a host listed twice keeps its last score.
+    static func decodePriorities(_ reply: JSONValue, candidates: [String]) -> [Int64?] {
+        let entries = reply.arrayValue ?? []
+        let hosts = entries.map { member($0, "Host")?.stringValue ?? "" }
+        var out = [Int64?](repeating: nil, count: candidates.count)
+        for (entry, position) in zip(entries, positions(of: hosts, in: candidates)) {
+            if let position { out[position] = member(entry, "Score")?.intValue ?? 0 }
         }
         return out
     }

@@ -45,54 +45,104 @@ enum ResourceAmounts {
     }
 }
 
-/// A node as the shim sees it: its object, what is allocatable and what its pods request.
-struct NodeSnapshot: Sendable {
+/// A node as the shim sees it: its object, what is allocatable and what its pods request, and the parts of the
+/// object every filter reads (read once per node update, not once per pod tried). A class owned by the shim's
+/// actor: the filters visit hundreds per pod, and copying a struct this size retains every field each time.
+final class NodeSnapshot {
     var name: String
     var object: JSONValue
     var allocatable: ResourceList
     var requested: ResourceList = [:]
     /// Pods on the node: uid → (priority, requests, the pod).
     var pods: [String: (priority: Int64, requests: ResourceList, pod: JSONValue)] = [:]
+    var unschedulable: Bool
+    var labels: JSONObject
+    /// NoSchedule and NoExecute taints (filter), PreferNoSchedule ones (score).
+    var hardTaints: [JSONValue] = []
+    var softTaints: [JSONValue] = []
 
     init(_ node: JSONValue) {
         name = node["metadata"]?["name"]?.stringValue ?? ""
         object = node
+        var hardTaints: [JSONValue] = []
+        var softTaints: [JSONValue] = []
         allocatable = ResourceAmounts.list(node["status"]?["allocatable"])
+        unschedulable = node["spec"]?["unschedulable"]?.boolValue == true
+        labels = node["metadata"]?["labels"]?.objectValue ?? JSONObject()
+        for taint in node["spec"]?["taints"]?.arrayValue ?? [] {
+            switch taint["effect"]?.stringValue ?? "" {
+            case "NoSchedule", "NoExecute": hardTaints.append(taint)
+            case "PreferNoSchedule": softTaints.append(taint)
+            default: break
+            }
+        }
+        self.hardTaints = hardTaints
+        self.softTaints = softTaints
     }
 
-    mutating func add(uid: String, pod: JSONValue, requests: ResourceList) {
+    /// A copy to try what-ifs on (preemption removes victims from it).
+    func copy() -> NodeSnapshot {
+        let c = NodeSnapshot(object)
+        c.requested = requested
+        c.pods = pods
+        return c
+    }
+
+    func add(uid: String, pod: JSONValue, requests: ResourceList) {
         if pods[uid] != nil { remove(uid: uid) }
         pods[uid] = (pod["spec"]?["priority"]?.intValue ?? 0, requests, pod)
         for (k, v) in requests { requested[k] = requested[k, default: 0].saturatingAdd(v) }
     }
 
-    mutating func remove(uid: String) {
+    func remove(uid: String) {
         guard let p = pods.removeValue(forKey: uid) else { return }
         for (k, v) in p.requests { requested[k] = requested[k, default: 0].saturatingAdd(-v) }
+    }
+}
+
+/// What the filters and scores read of a pod, taken out of its object once per scheduling attempt.
+struct PodFit {
+    var requests: ResourceList
+    /// Requests NodeResourcesFit checks, by name: positive, not ignored, not "pods".
+    var checked: [(name: String, amount: Int64)]
+    var tolerations: [JSONValue]
+    var nodeSelector: JSONObject
+    var requiredTerms: [JSONValue]?
+    var preferredTerms: [JSONValue]
+    var preferredWeight: Double
+    var cpu: Int64
+    var memory: Int64
+
+    init(_ pod: JSONValue, requests: ResourceList, ignored: Set<String>) {
+        self.requests = requests
+        checked = requests.filter { $0.key != "pods" && $0.value > 0 && !ignored.contains($0.key) }
+            .sorted { $0.key < $1.key }.map { (name: $0.key, amount: $0.value) }
+        let spec = pod["spec"]
+        tolerations = spec?["tolerations"]?.arrayValue ?? []
+        nodeSelector = spec?["nodeSelector"]?.objectValue ?? JSONObject()
+        let affinity = spec?["affinity"]?["nodeAffinity"]
+        requiredTerms = affinity?["requiredDuringSchedulingIgnoredDuringExecution"]?["nodeSelectorTerms"]?.arrayValue
+        preferredTerms = affinity?["preferredDuringSchedulingIgnoredDuringExecution"]?.arrayValue ?? []
+        preferredWeight = preferredTerms.reduce(0.0) { $0 + Double($1["weight"]?.intValue ?? 0) }
+        cpu = requests["cpu", default: 0]
+        memory = requests["memory", default: 0]
     }
 }
 
 enum NodeFit {
     /// Why a node fails, in kube-scheduler's words; empty when the node fits.
     /// `unresolvable` failures cannot be fixed by preemption.
-    static func filter(_ pod: JSONValue, requests: ResourceList, node: NodeSnapshot, ignored: Set<String>)
-        -> (reasons: [String], unresolvable: Bool) {
-        let tolerations = pod["spec"]?["tolerations"]?.arrayValue ?? []
+    static func filter(_ pod: PodFit, node: NodeSnapshot) -> (reasons: [String], unresolvable: Bool) {
         // NodeUnschedulable
-        if node.object["spec"]?["unschedulable"]?.boolValue == true,
-           !tolerates(tolerations, ["key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"]) {
+        if node.unschedulable, !tolerates(pod.tolerations, ["key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"]) {
             return (["node(s) were unschedulable"], true)
         }
         // TaintToleration
-        for taint in node.object["spec"]?["taints"]?.arrayValue ?? [] {
-            let effect = taint["effect"]?.stringValue ?? ""
-            guard effect == "NoSchedule" || effect == "NoExecute" else { continue }
-            if !tolerates(tolerations, taint) {
-                return (["node(s) had untolerated taint {\(taint["key"]?.stringValue ?? ""): \(taint["value"]?.stringValue ?? "")}"], true)
-            }
+        for taint in node.hardTaints where !tolerates(pod.tolerations, taint) {
+            return (["node(s) had untolerated taint {\(taint["key"]?.stringValue ?? ""): \(taint["value"]?.stringValue ?? "")}"], true)
         }
         // NodeAffinity
-        if !matchesSelectorAndAffinity(pod, node.object) {
+        if !matchesSelectorAndAffinity(pod, node) {
             return (["node(s) didn't match Pod's node affinity/selector"], true)
         }
         // NodeResourcesFit
@@ -100,8 +150,7 @@ enum NodeFit {
         if let podsAllowed = node.allocatable["pods"], node.requested["pods", default: 0].saturatingAdd(1000) > podsAllowed {
             reasons.append("Too many pods")
         }
-        for (name, amount) in requests.sorted(by: { $0.key < $1.key }) where name != "pods" && amount > 0 {
-            if ignored.contains(name) { continue }
+        for (name, amount) in pod.checked {
             let free = node.allocatable[name, default: 0].saturatingAdd(-node.requested[name, default: 0])
             if amount > free { reasons.append("Insufficient \(name)") }
         }
@@ -123,23 +172,19 @@ enum NodeFit {
         }
     }
 
-    static func matchesSelectorAndAffinity(_ pod: JSONValue, _ node: JSONValue) -> Bool {
-        let labels = node["metadata"]?["labels"]?.objectValue ?? JSONObject()
-        for (k, v) in pod["spec"]?["nodeSelector"]?.objectValue ?? JSONObject() where labels[k] != v { return false }
-        guard let terms = pod["spec"]?["affinity"]?["nodeAffinity"]?["requiredDuringSchedulingIgnoredDuringExecution"]?["nodeSelectorTerms"]?.arrayValue else {
-            return true
-        }
+    static func matchesSelectorAndAffinity(_ pod: PodFit, _ node: NodeSnapshot) -> Bool {
+        for (k, v) in pod.nodeSelector where node.labels[k] != v { return false }
+        guard let terms = pod.requiredTerms else { return true }
         return terms.contains { termMatches($0, node) }
     }
 
-    static func termMatches(_ term: JSONValue, _ node: JSONValue) -> Bool {
-        let labels = node["metadata"]?["labels"]?.objectValue ?? JSONObject()
+    static func termMatches(_ term: JSONValue, _ node: NodeSnapshot) -> Bool {
         let exprs = term["matchExpressions"]?.arrayValue ?? []
         let fields = term["matchFields"]?.arrayValue ?? []
         if exprs.isEmpty && fields.isEmpty { return false }
-        for e in exprs where !requirement(e, labels[e["key"]?.stringValue ?? ""]?.stringValue) { return false }
+        for e in exprs where !requirement(e, node.labels[e["key"]?.stringValue ?? ""]?.stringValue) { return false }
         for f in fields {
-            let value = f["key"]?.stringValue == "metadata.name" ? node["metadata"]?["name"]?.stringValue : nil
+            let value = f["key"]?.stringValue == "metadata.name" ? node.name : nil
             if !requirement(f, value) { return false }
         }
         return true
@@ -160,31 +205,31 @@ enum NodeFit {
 
     // MARK: Scores (each 0...100, times the default plugin weights)
 
-    static func score(_ pod: JSONValue, requests: ResourceList, node: NodeSnapshot) -> Int64 {
-        var fractions: [Double] = []
+    static func score(_ pod: PodFit, node: NodeSnapshot) -> Int64 {
+        // LeastAllocated and BalancedAllocation over cpu and memory (a resource a node lacks counts as full).
         var least: Double = 0
-        for r in ["cpu", "memory"] {
+        func fraction(_ r: String, _ podAmount: Int64) -> Double {
             let alloc = Double(node.allocatable[r, default: 0])
-            guard alloc > 0 else { fractions.append(1); continue }
-            let used = Double(node.requested[r, default: 0] + requests[r, default: 0])
+            guard alloc > 0 else { return 1 }
+            let used = Double(node.requested[r, default: 0] + podAmount)
             least += max(0, (alloc - used) * 100 / alloc)
-            fractions.append(min(1, used / alloc))
+            return min(1, used / alloc)
         }
+        let cpu = fraction("cpu", pod.cpu), memory = fraction("memory", pod.memory)
         let leastAllocated = least / 2
-        let mean = fractions.reduce(0, +) / Double(fractions.count)
-        let variance = fractions.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(fractions.count)
+        let mean = (cpu + memory) / 2
+        let variance = ((cpu - mean) * (cpu - mean) + (memory - mean) * (memory - mean)) / 2
         let balanced = (1 - variance.squareRoot()) * 100
-        let tolerations = pod["spec"]?["tolerations"]?.arrayValue ?? []
-        let intolerable = (node.object["spec"]?["taints"]?.arrayValue ?? []).filter {
-            $0["effect"]?.stringValue == "PreferNoSchedule" && !tolerates(tolerations, $0)
-        }.count
+        var intolerable = 0
+        for taint in node.softTaints where !tolerates(pod.tolerations, taint) { intolerable += 1 }
         let taintScore = intolerable == 0 ? 100.0 : max(0, 100 - Double(intolerable) * 50)
         var affinity = 0.0
-        let preferred = pod["spec"]?["affinity"]?["nodeAffinity"]?["preferredDuringSchedulingIgnoredDuringExecution"]?.arrayValue ?? []
-        let totalWeight = preferred.reduce(0.0) { $0 + Double($1["weight"]?.intValue ?? 0) }
-        if totalWeight > 0 {
-            let matched = preferred.filter { termMatches($0["preference"] ?? .null, node.object) }.reduce(0.0) { $0 + Double($1["weight"]?.intValue ?? 0) }
-            affinity = matched * 100 / totalWeight
+        if pod.preferredWeight > 0 {
+            var matched = 0.0
+            for term in pod.preferredTerms where termMatches(term["preference"] ?? .null, node) {
+                matched += Double(term["weight"]?.intValue ?? 0)
+            }
+            affinity = matched * 100 / pod.preferredWeight
         }
         return Int64(leastAllocated) + Int64(balanced) + 3 * Int64(taintScore) + 2 * Int64(affinity)
     }

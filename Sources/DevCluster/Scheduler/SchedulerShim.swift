@@ -19,8 +19,9 @@ public actor SchedulerShim {
     let client: InProcessClient
     public let configuration: SchedulerConfiguration
     let transport: any ExtenderTransport
-    private var nodes: [String: NodeSnapshot] = [:]
-    private var nodeOrder: [String] = []
+    /// Nodes in the order they appeared (the rotation kube-scheduler's node sample follows).
+    private var nodeList: [NodeSnapshot] = []
+    private var nodeSlot: [String: Int] = [:]
     private var nextStartIndex = 0
     /// Bound or assumed pods: uid → node.
     private var placements: [String: String] = [:]
@@ -89,17 +90,19 @@ public actor SchedulerShim {
         guard let name = node["metadata"]?["name"]?.stringValue else { return }
         switch type {
         case .deleted:
-            nodes[name] = nil
-            nodeOrder.removeAll { $0 == name }
+            guard let i = nodeSlot.removeValue(forKey: name) else { break }
+            nodeList.remove(at: i)
+            for j in i..<nodeList.count { nodeSlot[nodeList[j].name] = j }
         default:
-            var snapshot = NodeSnapshot(node)
-            if let old = nodes[name] {
-                snapshot.pods = old.pods
-                snapshot.requested = old.requested
+            let snapshot = NodeSnapshot(node)
+            if let i = nodeSlot[name] {
+                snapshot.pods = nodeList[i].pods
+                snapshot.requested = nodeList[i].requested
+                nodeList[i] = snapshot
             } else {
-                nodeOrder.append(name)
+                nodeSlot[name] = nodeList.count
+                nodeList.append(snapshot)
             }
-            nodes[name] = snapshot
         }
         clusterChanged()
     }
@@ -111,16 +114,16 @@ public actor SchedulerShim {
         if type == .deleted || phase == "Succeeded" || phase == "Failed" {
             queue[uid] = nil
             if let node = placements.removeValue(forKey: uid) {
-                nodes[node]?.remove(uid: uid)
+                if let i = nodeSlot[node] { nodeList[i].remove(uid: uid) }
                 clusterChanged()
             }
             return
         }
         if !nodeName.isEmpty {
             queue[uid] = nil
-            if let previous = placements[uid], previous != nodeName { nodes[previous]?.remove(uid: uid) }
+            if let previous = placements[uid], previous != nodeName, let i = nodeSlot[previous] { nodeList[i].remove(uid: uid) }
             placements[uid] = nodeName
-            nodes[nodeName]?.add(uid: uid, pod: pod, requests: ResourceAmounts.podRequests(pod))
+            if let i = nodeSlot[nodeName] { nodeList[i].add(uid: uid, pod: pod, requests: ResourceAmounts.podRequests(pod)) }
             return
         }
         let scheduler = pod["spec"]?["schedulerName"]?.stringValue ?? "default-scheduler"
@@ -219,48 +222,44 @@ public actor SchedulerShim {
         inFlight.insert(uid)
         defer { inFlight.remove(uid) }
         let requests = ResourceAmounts.podRequests(pod)
-        let ignored = configuration.ignoredResources
-        let total = nodeOrder.count
+        let fit = PodFit(pod, requests: requests, ignored: configuration.ignoredResources)
+        let total = nodeList.count
         var reasons: [String: Int] = [:]
         var unresolvable: Set<String> = []
         var resolvableFailures: [String] = []
-        var feasible: [NodeSnapshot] = []
+        var feasible: [String] = []
         let wanted = NodeFit.feasibleNodesToFind(total, percentage: configuration.percentageOfNodesToScore)
         var processed = 0
-        if total > 0 {
-            for i in 0..<total {
-                let name = nodeOrder[(nextStartIndex + i) % total]
-                guard let node = nodes[name] else { continue }
-                processed += 1
-                let verdict = NodeFit.filter(pod, requests: requests, node: node, ignored: ignored)
-                if verdict.reasons.isEmpty {
-                    feasible.append(node)
-                    if feasible.count >= wanted { break }
-                } else {
-                    for r in verdict.reasons { reasons[r, default: 0] += 1 }
-                    if verdict.unresolvable { unresolvable.insert(name) } else { resolvableFailures.append(name) }
-                }
+        for i in 0..<total {
+            let node = nodeList[(nextStartIndex + i) % total]
+            processed += 1
+            let verdict = NodeFit.filter(fit, node: node)
+            if verdict.reasons.isEmpty {
+                feasible.append(node.name)
+                if feasible.count >= wanted { break }
+            } else {
+                for r in verdict.reasons { reasons[r, default: 0] += 1 }
+                if verdict.unresolvable { unresolvable.insert(node.name) } else { resolvableFailures.append(node.name) }
             }
-            nextStartIndex = (nextStartIndex + processed) % total
         }
+        if total > 0 { nextStartIndex = (nextStartIndex + processed) % total }
         // Extender filters, in order, each on the survivors of the previous one.
         let interested = configuration.extenders.filter { $0.isInterested(in: pod) }
         for ext in interested where !ext.filterVerb.isEmpty && !feasible.isEmpty {
             do {
-                let args = ExtenderWire.filterArgs(pod: pod, nodes: feasible, nodeCacheCapable: ext.nodeCacheCapable)
+                let args = ExtenderWire.filterArgs(pod: pod, nodes: feasible, objects: objects(feasible, ext), nodeCacheCapable: ext.nodeCacheCapable)
                 let reply = try await call(ext, ext.filterVerb, args)
-                let result = try ExtenderWire.decodeFilter(reply, input: feasible.map(\.name), nodeCacheCapable: ext.nodeCacheCapable)
-                let keep = Set(result.nodeNames)
-                for node in feasible where !keep.contains(node.name) {
-                    if let why = result.unresolvable[node.name] {
+                let result = try ExtenderWire.decodeFilter(reply, input: feasible, nodeCacheCapable: ext.nodeCacheCapable)
+                for (node, passed) in zip(feasible, result.passed) where !passed {
+                    if let why = result.unresolvable[node] {
                         reasons[why, default: 0] += 1
-                        unresolvable.insert(node.name)
+                        unresolvable.insert(node)
                     } else {
-                        reasons[result.failed[node.name] ?? "node(s) were rejected by the extender", default: 0] += 1
-                        resolvableFailures.append(node.name)
+                        reasons[result.failed[node] ?? "node(s) were rejected by the extender", default: 0] += 1
+                        resolvableFailures.append(node)
                     }
                 }
-                feasible = feasible.filter { keep.contains($0.name) }
+                feasible = zip(feasible, result.passed).compactMap { $1 ? $0 : nil }
             } catch {
                 if ext.ignorable { continue }
                 await fail(pod, uid: uid, reason: "SchedulerError", message: "\(error)")
@@ -273,38 +272,42 @@ public actor SchedulerShim {
                                 resolvable: resolvableFailures, requests: requests)
             return
         }
-        let chosen = feasible.count == 1 ? feasible[0].name : await pickNode(pod, requests: requests, feasible: feasible, interested: interested)
+        let chosen = feasible.count == 1 ? feasible[0] : await pickNode(pod, fit: fit, feasible: feasible, interested: interested)
         // Assume the placement, then bind without holding up the next pod.
         queue[uid] = nil
         placements[uid] = chosen
-        nodes[chosen]?.add(uid: uid, pod: pod, requests: requests)
+        if let i = nodeSlot[chosen] { nodeList[i].add(uid: uid, pod: pod, requests: requests) }
         let binder = interested.first { !$0.bindVerb.isEmpty }
         Task { await self.bind(pod, uid: uid, node: chosen, binder: binder) }
     }
 
-    private func pickNode(_ pod: JSONValue, requests: ResourceList, feasible: [NodeSnapshot], interested: [ExtenderConfig]) async -> String {
-        var scores: [String: Int64] = [:]
-        for n in feasible { scores[n.name] = NodeFit.score(pod, requests: requests, node: n) }
-        let candidates = Set(feasible.map(\.name))
+    /// The node objects for an extender that is not node-cache capable (it gets whole nodes, not names).
+    private func objects(_ names: [String], _ ext: ExtenderConfig) -> [JSONValue] {
+        ext.nodeCacheCapable ? [] : names.compactMap { nodeSlot[$0].map { nodeList[$0].object } }
+    }
+
+    private func pickNode(_ pod: JSONValue, fit: PodFit, feasible: [String], interested: [ExtenderConfig]) async -> String {
+        var scores = feasible.map { n in nodeSlot[n].map { NodeFit.score(fit, node: nodeList[$0]) } ?? 0 }
         // Prioritize calls run in parallel; their errors are ignored (the extender adds nothing).
         let prioritizers = interested.filter { !$0.prioritizeVerb.isEmpty }
-        let results = await withTaskGroup(of: (Int64, [String: Int64]).self) { group in
+        let results = await withTaskGroup(of: (Int64, [Int64?]).self) { group in
             for ext in prioritizers {
-                let args = ExtenderWire.filterArgs(pod: pod, nodes: feasible, nodeCacheCapable: ext.nodeCacheCapable)
+                let args = ExtenderWire.filterArgs(pod: pod, nodes: feasible, objects: objects(feasible, ext), nodeCacheCapable: ext.nodeCacheCapable)
                 group.addTask {
-                    guard let reply = try? await self.call(ext, ext.prioritizeVerb, args) else { return (0, [:]) }
-                    return (ext.weight, ExtenderWire.decodePriorities(reply, candidates: candidates))
+                    guard let reply = try? await self.call(ext, ext.prioritizeVerb, args) else { return (0, []) }
+                    return (ext.weight, ExtenderWire.decodePriorities(reply, candidates: feasible))
                 }
             }
-            var all: [(Int64, [String: Int64])] = []
+            var all: [(Int64, [Int64?])] = []
             for await r in group { all.append(r) }
             return all
         }
         for (weight, priorities) in results {
-            for (host, score) in priorities { scores[host, default: 0] += score * weight * 10 }
+            // Unclamped, as kube-scheduler adds them, but saturating: an absurd score must not crash the scheduler.
+            for (i, score) in priorities.enumerated() { if let score { scores[i] = scores[i].saturatingAdd(score.saturatingMultiply(weight.saturatingMultiply(10))) } }
         }
-        let best = scores.values.max() ?? 0
-        let top = feasible.map(\.name).filter { scores[$0] == best }
+        let best = scores.max() ?? 0
+        let top = feasible.indices.filter { scores[$0] == best }.map { feasible[$0] }
         return top[Int(random.next() % UInt64(top.count))]
     }
 
@@ -348,7 +351,7 @@ public actor SchedulerShim {
             return
         }
         placements[uid] = nil
-        nodes[node]?.remove(uid: uid)
+        if let i = nodeSlot[node] { nodeList[i].remove(uid: uid) }
         stats.errors += 1
         if queue[uid] == nil, (try? await client.get(InProcessClient.podPath(pod))) != nil { queue[uid] = Queued(pod: pod) }
         await fail(pod, uid: uid, reason: "SchedulerError", message: "binding rejected: \(error ?? "unknown error")")
@@ -402,16 +405,18 @@ public actor SchedulerShim {
         }
         var candidates: [String: [JSONValue]] = [:]
         var noVictims = 0
+        let fit = PodFit(pod, requests: requests, ignored: configuration.ignoredResources)
         for name in Set(resolvable) {
-            guard var node = nodes[name] else { continue }
+            guard let i = nodeSlot[name] else { continue }
+            let node = nodeList[i].copy()
             var victims: [JSONValue] = []
             let lower = node.pods.filter { $0.value.priority < priority }.sorted { $0.value.priority < $1.value.priority }
             for (victimUID, v) in lower {
-                if NodeFit.filter(pod, requests: requests, node: node, ignored: configuration.ignoredResources).reasons.isEmpty { break }
+                if NodeFit.filter(fit, node: node).reasons.isEmpty { break }
                 node.remove(uid: victimUID)
                 victims.append(v.pod)
             }
-            if !victims.isEmpty && NodeFit.filter(pod, requests: requests, node: node, ignored: configuration.ignoredResources).reasons.isEmpty {
+            if !victims.isEmpty && NodeFit.filter(fit, node: node).reasons.isEmpty {
                 candidates[name] = victims
             } else {
                 noVictims += 1
@@ -424,7 +429,7 @@ public actor SchedulerShim {
                 var narrowed: [String: [JSONValue]] = [:]
                 for (node, meta) in ExtenderWire.member(reply, "NodeNameToMetaVictims")?.objectValue ?? JSONObject() {
                     let uids = ExtenderWire.member(meta, "Pods")?.arrayValue?.compactMap { ExtenderWire.member($0, "UID")?.stringValue } ?? []
-                    guard let snapshot = nodes[node] else { throw ExtenderWire.ProtocolError(description: "extender returned unknown node \(node)") }
+                    guard let snapshot = nodeSlot[node].map({ nodeList[$0] }) else { throw ExtenderWire.ProtocolError(description: "extender returned unknown node \(node)") }
                     var pods: [JSONValue] = []
                     for u in uids {
                         guard let p = snapshot.pods[u] else {

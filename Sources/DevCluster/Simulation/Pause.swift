@@ -22,4 +22,9 @@ extension Int64 {
         let (v, overflow) = addingReportingOverflow(other)
         return overflow ? (other > 0 ? .max : .min) : v
     }
+
+    func saturatingMultiply(_ other: Int64) -> Int64 {
+        let (v, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? ((self < 0) != (other < 0) ? .min : .max) : v
+    }
 }

@@ -20,6 +20,8 @@ public struct StoredObject: Sendable {
     public var ownerUIDs: Set<String>
     /// The apiVersion it was written at (custom resources are served at any of their versions).
     public var apiVersion: String?
+    /// metadata.deletionTimestamp is set (a namespace being terminated takes no new objects; checked per create).
+    public var deleting: Bool
 
     /// The object, parsed from its bytes (each call parses again; hold on to it when reading twice).
     public var object: JSONValue { (try? JSONParser.parse(encoded)) ?? .null }
@@ -30,6 +32,7 @@ public struct StoredObject: Sendable {
         uid = object["metadata"]?["uid"]?.stringValue
         ownerUIDs = ObjectStore.ownerUIDs(object)
         apiVersion = object["apiVersion"]?.stringValue
+        deleting = object["metadata"]?["deletionTimestamp"].map { !$0.isNull } ?? false
     }
 }
 

@@ -64,14 +64,29 @@ enum WireKeys {
 /// `ExtenderArgs`: the body of filter and prioritize. With `nodeCacheCapable: true` the scheduler sends only
 /// `NodeNames`; otherwise `Nodes` (a NodeList), kept here as JSON so a filter reply echoes the objects untouched.
 public struct ExtenderArgs: Sendable {
-    public var pod: Pod
+    /// The pod as sent; nil when its facts came from the extender's cache instead (see `decode`).
+    public var pod: Pod?
+    public var facts: PodFacts
     public var nodes: [JSONValue]?
     public var nodeNames: [String]?
 
     public init(pod: Pod, nodes: [JSONValue]? = nil, nodeNames: [String]? = nil) {
+        self.init(pod: pod, facts: PodFacts(pod), nodes: nodes, nodeNames: nodeNames)
+    }
+
+    init(pod: Pod?, facts: PodFacts, nodes: [JSONValue]?, nodeNames: [String]?) {
         self.pod = pod
+        self.facts = facts
         self.nodes = nodes
         self.nodeNames = nodeNames
+    }
+
+    /// The identity of the pod in a request: what the cache is asked for in `decode`.
+    public struct PodVersion: Sendable, Equatable {
+        public var namespace: String
+        public var name: String
+        public var uid: String
+        public var resourceVersion: String
     }
 
     /// Candidate node names in the order they came, from whichever form was sent.
@@ -83,9 +98,21 @@ public struct ExtenderArgs: Sendable {
     /// True when the candidates came as `Nodes` objects (nodeCacheCapable: false).
     public var sentNodeObjects: Bool { nodeNames == nil && nodes != nil }
 
-    public static func decode(_ body: [UInt8]) throws(ExtenderRequestError) -> ExtenderArgs {
+    /// `known` returns the facts of the pod the cache holds at exactly that version (uid and resourceVersion), or
+    /// nil: an object version never changes, so its facts need not be decoded again. kube-scheduler sends the same
+    /// pod to filter and to prioritize, and the extender's watch has usually seen it already.
+    public static func decode(_ body: [UInt8], known: (PodVersion) -> PodFacts? = { _ in nil }) throws(ExtenderRequestError) -> ExtenderArgs {
         let o = try WireKeys.parse(body, "ExtenderArgs")
-        let pod = try WireKeys.decodePod(WireKeys.member(o, "Pod"), "ExtenderArgs")
+        let podValue = WireKeys.member(o, "Pod")
+        var pod: Pod?
+        let facts: PodFacts
+        if let version = Self.version(podValue), let cached = known(version) {
+            facts = cached
+        } else {
+            let decoded = try WireKeys.decodePod(podValue, "ExtenderArgs")
+            pod = decoded
+            facts = PodFacts(decoded)
+        }
         var names: [String]?
         switch WireKeys.member(o, "NodeNames") {
         case nil, .null?: names = nil
@@ -118,12 +145,20 @@ public struct ExtenderArgs: Sendable {
             }
         case let v?: throw ExtenderRequestError("ExtenderArgs.Nodes must be a NodeList object, got \(v.typeName)")
         }
-        return ExtenderArgs(pod: pod, nodes: nodes, nodeNames: names)
+        return ExtenderArgs(pod: pod, facts: facts, nodes: nodes, nodeNames: names)
+    }
+
+    /// The pod's namespace, name, uid and resourceVersion when all are present strings.
+    static func version(_ pod: JSONValue?) -> PodVersion? {
+        guard case .object(let meta)? = pod?["metadata"], case .string(let name)? = meta["name"],
+              case .string(let uid)? = meta["uid"], case .string(let rv)? = meta["resourceVersion"],
+              !uid.isEmpty, !rv.isEmpty else { return nil }
+        return PodVersion(namespace: meta["namespace"]?.stringValue ?? "", name: name, uid: uid, resourceVersion: rv)
     }
 
     public func encode() throws -> JSONValue {
         var o = JSONObject()
-        o["Pod"] = try JSONValueEncoder().encode(pod)
+        o["Pod"] = try pod.map { try JSONValueEncoder().encode($0) } ?? .null
         o["Nodes"] = nodes.map { .object(JSONObject([("metadata", .object(JSONObject())), ("items", .array($0))])) } ?? .null
         o["NodeNames"] = nodeNames.map { .array($0.map(JSONValue.string)) } ?? .null
         return .object(o)

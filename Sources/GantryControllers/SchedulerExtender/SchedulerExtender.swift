@@ -59,17 +59,24 @@ public final class SchedulerExtender: Sendable {
 
     static let notReady = "gantry extender is starting: its caches are not synced yet"
 
+    /// The cached facts of a pod at exactly the version a request carries (see `ExtenderArgs.decode`).
+    func cachedFacts(_ v: ExtenderArgs.PodVersion) -> PodFacts? {
+        guard let cached = podStore?.get(namespace: v.namespace, name: v.name), cached.metadata.uid == v.uid,
+              cached.metadata.resourceVersion == v.resourceVersion else { return nil }
+        return cached.facts
+    }
+
     // MARK: filter
 
     func filter(_ request: HTTPRequest) async -> (HTTPResponse, Bool) {
         let args: ExtenderArgs
         do {
-            args = try ExtenderArgs.decode(request.body)
+            args = try ExtenderArgs.decode(request.body, known: cachedFacts)
         } catch {
             logger.warning("malformed filter request", ["error": error.message])
             return (.json(ExtenderFilterResult.failure("malformed ExtenderArgs: \(error.message)").bytes), false)
         }
-        let facts = PodFacts(args.pod)
+        let facts = args.facts
         guard isReady() else {
             decisions.recordError(facts.key, uid: facts.uid, verb: "filter", message: Self.notReady)
             return (.json(ExtenderFilterResult.failure(Self.notReady).bytes), false)
@@ -102,12 +109,12 @@ public final class SchedulerExtender: Sendable {
     func prioritize(_ request: HTTPRequest) async -> (HTTPResponse, Bool) {
         let args: ExtenderArgs
         do {
-            args = try ExtenderArgs.decode(request.body)
+            args = try ExtenderArgs.decode(request.body, known: cachedFacts)
         } catch {
             return (.text("malformed ExtenderArgs: \(error.message)\n", status: 400), false)
         }
         guard isReady() else { return (.text(Self.notReady + "\n", status: 503), false) }
-        let facts = PodFacts(args.pod)
+        let facts = args.facts
         let candidates = args.candidates
         let scores: [HostPriority]
         if facts.isPassThrough {

@@ -6,6 +6,7 @@ import Foundation
 import GantryAPI
 import HTTPServer
 import KubeCore
+import KubeRuntime
 import Testing
 
 @testable import GantryControllers
@@ -54,11 +55,34 @@ struct ExtenderWireTests {
 
     static let goldenPreemptionArgs = #"{"Pod":{"metadata":{"name":"podname","creationTimestamp":null},"spec":{"containers":null},"status":{}},"NodeNameToVictims":{"foo":{"Pods":[{"metadata":{"name":"podname","creationTimestamp":null},"spec":{"containers":null},"status":{}}],"NumPDBViolations":1}},"NodeNameToMetaVictims":{"foo":{"Pods":[{"UID":"myuid"}],"NumPDBViolations":1}}}"#
 
+    /// kube-scheduler sends the pod it cached; when the extender's own cache holds that very version (uid and
+    /// resourceVersion), its facts are reused instead of decoding the Pod again; any other version is decoded.
+    @Test func podFactsComeFromTheCacheOnlyAtTheSameVersion() async throws {
+        let store = Store<CachedPod>(indexes: [GangIndex.index])
+        store.apply(.applied(CachedPod(Fixtures.pod("p", uid: "u1", gcu: 1, rv: "5"))))
+        let ledger = await Fixtures.ledger(nodes: 1)
+        let e = SchedulerExtender(ledger: ledger, binder: nil, podStore: store, metrics: ExtenderMetrics(), prefix: "/gantry")
+        func body(_ pod: Pod) throws -> [UInt8] { JSONWriter.write(try ExtenderArgs(pod: pod, nodeNames: ["n0"]).encode()) }
+
+        let hit = try ExtenderArgs.decode(body(Fixtures.pod("p", uid: "u1", gcu: 1, rv: "5")), known: e.cachedFacts)
+        #expect(hit.pod == nil)
+        #expect(hit.facts.resourceVersion == "5")
+        #expect(hit.facts.request == PodFacts(Fixtures.pod("p", uid: "u1", gcu: 1, rv: "5")).request)
+        #expect(hit.nodeNames == ["n0"])
+
+        for other in [Fixtures.pod("p", uid: "u1", gcu: 4, rv: "6"), Fixtures.pod("p", uid: "u2", gcu: 4, rv: "5"),
+                      Fixtures.pod("q", uid: "u1", gcu: 4, rv: "5")] {
+            let miss = try ExtenderArgs.decode(body(other), known: e.cachedFacts)
+            #expect(miss.pod?.metadata.name == other.metadata.name)
+            #expect(miss.facts.request == PodFacts(other).request)
+        }
+    }
+
     @Test(arguments: [false, true])
     func goldenRequestsDecode(lowercased: Bool) throws {
         func bytes(_ s: String) -> [UInt8] { Array((lowercased ? s.lowercased() : s).utf8) }
         let args = try ExtenderArgs.decode(bytes(Self.goldenArgs))
-        #expect(args.pod.metadata.name == "podname")
+        #expect(args.pod?.metadata.name == "podname")
         #expect(args.nodeNames == ["node1"])
         #expect(args.nodes?.count == 1)
         // Both forms present (the golden sets both): names are what a nodeCacheCapable scheduler means.
