@@ -77,7 +77,8 @@ public struct PodBinder: Sendable {
                 ],
             ]]
             do {
-                _ = try await client.patch(Pod.self, name: args.podName, namespace: args.podNamespace, patch: .merge(patch))
+                // Only whether it applied matters: the reply is read as metadata, not decoded into a whole Pod.
+                _ = try await client.patch(PartialObjectMetadata<Pod>.self, name: args.podName, namespace: args.podNamespace, patch: .merge(patch))
                 return
             } catch let e as KubeError where e.isConflict && attempt < conflictRetries {
                 let current = try await read(args, key: key)
@@ -126,7 +127,7 @@ public struct PodBinder: Sendable {
                             AnnotationKey.bindTime: nil],
         ]]
         do {
-            _ = try await client.patch(Pod.self, name: current.metadata.name ?? "", namespace: current.metadata.namespace, patch: .merge(patch))
+            _ = try await client.patch(PartialObjectMetadata<Pod>.self, name: current.metadata.name ?? "", namespace: current.metadata.namespace, patch: .merge(patch))
         } catch {
             logger.debug("could not remove the allocation record after a failed bind", ["pod": key, "error": error])
         }
