@@ -140,9 +140,7 @@ public struct HTTPRouter: Sendable {
         let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         guard path.hasPrefix("/") else { return nil }
         if path == "/" { return [] }
-        return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { raw in
-            raw.removingPercentEncoding ?? String(raw)
-        }
+        return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map { HTTPRequest.percentDecoded($0) }
     }
 
     private static func match(_ pattern: [Segment], _ path: [String]) -> [String: String]? {

@@ -104,7 +104,13 @@ public struct HTTPRequest: Sendable {
     /// The path without the query, percent-decoded.
     public var path: String {
         let raw = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
-        return raw.removingPercentEncoding ?? raw
+        return HTTPRequest.percentDecoded(raw)
+    }
+
+    /// Percent-escapes decoded (an invalid escape leaves the text as it was). Most paths and values have none, and
+    /// Foundation's decoder costs a visible share of a small request even then, so it runs only when needed.
+    static func percentDecoded<S: StringProtocol>(_ text: S) -> String {
+        text.utf8.contains(UInt8(ascii: "%")) ? (text.removingPercentEncoding ?? String(text)) : String(text)
     }
 
     /// Query parameters in order, `+` and percent-escapes decoded. A key without `=` has an empty value.
@@ -113,8 +119,7 @@ public struct HTTPRequest: Sendable {
         return target[target.index(after: q)...].split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ s: Substring) -> String {
-                let plus = s.replacingOccurrences(of: "+", with: " ")
-                return plus.removingPercentEncoding ?? plus
+                s.utf8.contains(UInt8(ascii: "+")) ? HTTPRequest.percentDecoded(s.replacingOccurrences(of: "+", with: " ")) : HTTPRequest.percentDecoded(s)
             }
             return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
