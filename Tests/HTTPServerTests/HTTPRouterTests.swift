@@ -24,6 +24,19 @@ struct HTTPRouterTests {
         return r
     }
 
+    /// Paths and query values are percent-decoded, `+` in a query is a space, and an invalid escape is left as sent.
+    @Test func pathsAndQueriesAreDecoded() {
+        let r = HTTPRequest(method: .get, target: "/a%20b/c%zz?labelSelector=app%3Dweb%2Ctier+in+(x)&plain=v&bad=%G1&empty")
+        #expect(r.path == "/a%20b/c%zz")  // one invalid escape: the whole path stays as sent, as Foundation decodes
+        #expect(HTTPRequest(method: .get, target: "/a%20b/c?x=1").path == "/a b/c")
+        #expect(r.queryItems.map(\.name) == ["labelSelector", "plain", "bad", "empty"])
+        #expect(r.query("labelSelector") == "app=web,tier in (x)")
+        #expect(r.query("plain") == "v")
+        #expect(r.query("bad") == "%G1")
+        #expect(r.query("empty") == "")
+        #expect(HTTPRouter.pathSegments(of: "/p/a%2Fb/%zz") == ["p", "a/b", "%zz"])
+    }
+
     @Test(arguments: [
         ("GET", "/", "root"),
         ("GET", "/healthz", "healthz"),
