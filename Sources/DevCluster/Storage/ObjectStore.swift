@@ -46,8 +46,11 @@ public struct StoreEvent: Sendable {
     /// The object's namespace ("" when cluster-scoped), for namespaced watches without parsing.
     public var namespace: String
     public var apiVersion: String?
+    /// The object as the writer had it, on events handed to live watchers (not kept in the history): in-process
+    /// watchers (the scheduler shim, the kubelets) then share it instead of each parsing `encoded` again.
+    var parsed: JSONValue?
 
-    public var object: JSONValue { (try? JSONParser.parse(encoded)) ?? .null }
+    public var object: JSONValue { parsed ?? (try? JSONParser.parse(encoded)) ?? .null }
     public var previous: JSONValue? { previousEncoded.flatMap { try? JSONParser.parse($0) } }
 }
 
@@ -300,6 +303,8 @@ public final class ObjectStore: Sendable {
     /// ADDED or DELETED. `object` is the parsed event object when the caller has it.
     private func deliver(_ event: StoreEvent, to w: Watcher, object: JSONValue? = nil) {
         if let ns = w.namespace, ns != event.namespace { return }
+        var event = event
+        if let object { event.parsed = object }
         guard let predicate = w.predicate else {
             w.enqueue(.event(event.type, event))
             return
