@@ -51,11 +51,16 @@ enum ResourceAmounts {
 final class NodeSnapshot {
     var name: String
     var object: JSONValue
-    var allocatable: ResourceList
-    var requested: ResourceList = [:]
+    let allocatable: ResourceList
+    private(set) var requested: ResourceList = [:]
+    /// allocatable − requested for every resource either names, kept with `requested` so the fit checks one
+    /// entry per resource rather than two.
+    private(set) var free: ResourceList
     /// Pods on the node: uid → (priority, requests, the pod).
-    var pods: [String: (priority: Int64, requests: ResourceList, pod: JSONValue)] = [:]
+    private(set) var pods: [String: (priority: Int64, requests: ResourceList, pod: JSONValue)] = [:]
     var unschedulable: Bool
+    /// The node states a pod count (status.allocatable.pods), checked as "Too many pods".
+    let hasPodLimit: Bool
     var labels: JSONObject
     /// NoSchedule and NoExecute taints (filter), PreferNoSchedule ones (score).
     var hardTaints: [JSONValue] = []
@@ -67,6 +72,8 @@ final class NodeSnapshot {
         var hardTaints: [JSONValue] = []
         var softTaints: [JSONValue] = []
         allocatable = ResourceAmounts.list(node["status"]?["allocatable"])
+        free = allocatable
+        hasPodLimit = allocatable["pods"] != nil
         unschedulable = node["spec"]?["unschedulable"]?.boolValue == true
         labels = node["metadata"]?["labels"]?.objectValue ?? JSONObject()
         for taint in node["spec"]?["taints"]?.arrayValue ?? [] {
@@ -83,20 +90,33 @@ final class NodeSnapshot {
     /// A copy to try what-ifs on (preemption removes victims from it).
     func copy() -> NodeSnapshot {
         let c = NodeSnapshot(object)
-        c.requested = requested
-        c.pods = pods
+        c.adoptPods(of: self)
         return c
+    }
+
+    /// Takes over the pods of the snapshot this one replaces (a node update keeps what runs there).
+    func adoptPods(of old: NodeSnapshot) {
+        pods = old.pods
+        requested = old.requested
+        free = allocatable
+        for (k, v) in requested { free[k] = allocatable[k, default: 0].saturatingAdd(-v) }
     }
 
     func add(uid: String, pod: JSONValue, requests: ResourceList) {
         if pods[uid] != nil { remove(uid: uid) }
         pods[uid] = (pod["spec"]?["priority"]?.intValue ?? 0, requests, pod)
-        for (k, v) in requests { requested[k] = requested[k, default: 0].saturatingAdd(v) }
+        for (k, v) in requests { charge(k, v) }
     }
 
     func remove(uid: String) {
         guard let p = pods.removeValue(forKey: uid) else { return }
-        for (k, v) in p.requests { requested[k] = requested[k, default: 0].saturatingAdd(-v) }
+        for (k, v) in p.requests { charge(k, -v) }
+    }
+
+    private func charge(_ resource: String, _ amount: Int64) {
+        let used = requested[resource, default: 0].saturatingAdd(amount)
+        requested[resource] = used
+        free[resource] = allocatable[resource, default: 0].saturatingAdd(-used)
     }
 }
 
@@ -147,12 +167,11 @@ enum NodeFit {
         }
         // NodeResourcesFit
         var reasons: [String] = []
-        if let podsAllowed = node.allocatable["pods"], node.requested["pods", default: 0].saturatingAdd(1000) > podsAllowed {
+        if node.hasPodLimit, node.free["pods", default: 0] < 1000 {
             reasons.append("Too many pods")
         }
-        for (name, amount) in pod.checked {
-            let free = node.allocatable[name, default: 0].saturatingAdd(-node.requested[name, default: 0])
-            if amount > free { reasons.append("Insufficient \(name)") }
+        for (name, amount) in pod.checked where amount > node.free[name, default: 0] {
+            reasons.append("Insufficient \(name)")
         }
         return (reasons, false)
     }

@@ -96,8 +96,7 @@ public actor SchedulerShim {
         default:
             let snapshot = NodeSnapshot(node)
             if let i = nodeSlot[name] {
-                snapshot.pods = nodeList[i].pods
-                snapshot.requested = nodeList[i].requested
+                snapshot.adoptPods(of: nodeList[i])
                 nodeList[i] = snapshot
             } else {
                 nodeSlot[name] = nodeList.count
