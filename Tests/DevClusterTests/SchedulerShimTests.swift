@@ -508,6 +508,32 @@ struct SchedulerConfigurationTests {
         #expect(NodeFit.feasibleNodesToFind(15000, percentage: 0) == 750)
     }
 
+    /// NodeResourcesFit against what the node's pods already take, through pod churn and node updates.
+    @Test func nodeFitCountsWhatThePodsOnTheNodeTake() {
+        let node: JSONValue = ["metadata": ["name": "n0"], "status": ["allocatable": ["cpu": "4", "memory": "8Gi", "pods": "2"]]]
+        func pod(_ cpu: String) -> JSONValue { ["spec": ["containers": [["resources": ["requests": ["cpu": .string(cpu)]]]]]] }
+        func reasons(_ cpu: String, _ n: NodeSnapshot) -> [String] {
+            let p = pod(cpu)
+            return NodeFit.filter(PodFit(p, requests: ResourceAmounts.podRequests(p), ignored: []), node: n).reasons
+        }
+        let n = NodeSnapshot(node)
+        #expect(reasons("4", n).isEmpty)
+        #expect(reasons("5", n) == ["Insufficient cpu"])
+        n.add(uid: "a", pod: pod("3"), requests: ResourceAmounts.podRequests(pod("3")))
+        #expect(reasons("1", n).isEmpty)
+        #expect(reasons("2", n) == ["Insufficient cpu"])
+        n.add(uid: "b", pod: pod("1"), requests: ResourceAmounts.podRequests(pod("1")))
+        #expect(reasons("1", n) == ["Too many pods", "Insufficient cpu"])
+        // A node update keeps the pods' charges; a copy for what-ifs does not touch the original.
+        let updated = NodeSnapshot(node)
+        updated.adoptPods(of: n)
+        #expect(reasons("1", updated) == ["Too many pods", "Insufficient cpu"])
+        let whatIf = updated.copy()
+        whatIf.remove(uid: "a")
+        #expect(reasons("3", whatIf).isEmpty)
+        #expect(reasons("1", updated) == ["Too many pods", "Insufficient cpu"])
+    }
+
     @Test func podRequestsFollowKubeSchedulerRules() {
         let pod: JSONValue = ["spec": [
             "containers": [["resources": ["requests": ["cpu": "500m", "memory": "1Gi"]]], ["resources": ["limits": ["cpu": "1", "enflame.com/gcu": "2"]]]],
