@@ -27,11 +27,25 @@ public actor SchedulerShim {
     private var placements: [String: String] = [:]
 
     private struct Queued {
-        var pod: JSONValue
+        var pod: JSONValue {
+            didSet { (priority, created) = Self.order(pod) }
+        }
+        /// The queue's order (priority, then age), read from the pod once rather than on every pick.
+        private(set) var priority: Int64
+        private(set) var created: String
         var attempts = 0
         var backoffUntil: Date?
         var unschedulable = false
         var unschedulableSince: Date?
+
+        init(pod: JSONValue) {
+            self.pod = pod
+            (priority, created) = Self.order(pod)
+        }
+
+        static func order(_ pod: JSONValue) -> (Int64, String) {
+            (pod["spec"]?["priority"]?.intValue ?? 0, pod["metadata"]?["creationTimestamp"]?.stringValue ?? "")
+        }
     }
     private var queue: [String: Queued] = [:]
     private var inFlight: Set<String> = []
@@ -172,8 +186,7 @@ public actor SchedulerShim {
                 wake = min(wake ?? until, until)
                 continue
             }
-            let priority = q.pod["spec"]?["priority"]?.intValue ?? 0
-            let created = q.pod["metadata"]?["creationTimestamp"]?.stringValue ?? ""
+            let priority = q.priority, created = q.created
             if let b = best {
                 if priority < b.priority || (priority == b.priority && (created, uid) >= (b.created, b.uid)) { continue }
             }
