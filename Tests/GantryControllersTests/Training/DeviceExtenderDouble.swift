@@ -49,35 +49,36 @@ final class DeviceExtenderDouble: ExtenderTransport {
         return need
     }
 
-    /// Free cores, memory and slice count per device of a node.
-    func free(node: String) async throws -> [(id: String, cores: Int, memory: Int64, slices: Int)] {
+    /// Devices for `need` on `node`, first fit over what the node's pods and this double's own earlier picks leave;
+    /// with `reserveFor`, the pick is recorded for that pod in the same critical section, so binds that run at
+    /// once (the scheduler binds asynchronously) never take the same slice twice.
+    func pick(_ need: Need, node: String, reserveFor uid: String? = nil) async throws -> [DeviceAllocation]? {
         let slice = try await client.get(DeviceSlice.self, name: node)
-        var devices = (slice.spec.devices ?? []).map { (id: $0.id, cores: Int($0.cores ?? 100), memory: $0.memoryMiB ?? 0, slices: 0) }
         let pods = try await client.list(Pod.self).items.filter { $0.spec?.nodeName == node && !$0.isTerminal }
-        var used: [String: [DeviceAllocation]] = assumed.withLock { $0 }
-        let live = Set(pods.compactMap(\.metadata.uid))
+        var recorded: [String: [DeviceAllocation]] = [:]
         for pod in pods {
             if let text = pod.metadata.annotations?[AnnotationKey.devices], let list = try? DeviceAllocation.parseList(text) {
-                used[pod.metadata.uid ?? ""] = list
+                recorded[pod.metadata.uid ?? ""] = list
             }
         }
-        assumed.withLock { a in a = a.filter { live.contains($0.key) } }
-        for list in used.values {
-            for share in list {
+        let live = Set(pods.compactMap(\.metadata.uid))
+        return assumed.withLock { assumed -> [DeviceAllocation]? in
+            // Picks for pods gone from the node are forgotten; a pick stays until its pod shows its own record.
+            assumed = assumed.filter { live.contains($0.key) || $0.key == uid }
+            let used = assumed.merging(recorded) { _, fromPod in fromPod }
+            var devices = (slice.spec.devices ?? []).map { (id: $0.id, cores: Int($0.cores ?? 100), memory: $0.memoryMiB ?? 0, slices: 0) }
+            for share in used.values.joined() {
                 guard let i = devices.firstIndex(where: { $0.id == share.deviceID }) else { continue }
                 devices[i].cores -= share.cores
                 devices[i].memory -= share.memoryMiB
                 devices[i].slices += 1
             }
+            let fitting = devices.filter { $0.cores >= need.cores && $0.memory >= need.memory && $0.slices < 4 }
+            guard fitting.count >= need.count else { return nil }
+            let picked = fitting.prefix(need.count).map { DeviceAllocation(deviceID: $0.id, cores: need.cores, memoryMiB: need.memory) }
+            if let uid { assumed[uid] = picked }
+            return picked
         }
-        return devices
-    }
-
-    func pick(_ need: Need, node: String) async throws -> [DeviceAllocation]? {
-        let devices = try await free(node: node)
-        let fitting = devices.filter { $0.cores >= need.cores && $0.memory >= need.memory && $0.slices < 4 }
-        guard fitting.count >= need.count else { return nil }
-        return fitting.prefix(need.count).map { DeviceAllocation(deviceID: $0.id, cores: need.cores, memoryMiB: need.memory) }
     }
 
     func filter(_ args: JSONValue) async throws -> JSONValue {
@@ -105,13 +106,17 @@ final class DeviceExtenderDouble: ExtenderTransport {
         let need = Self.need(try JSONValueEncoder().encode(pod))
         var annotations: [String: String] = [:]
         if need.count > 0 {
-            guard let picked = try await pick(need, node: node) else { return ["Error": .string("no free devices on \(node)")] }
-            assumed.withLock { $0[uid] = picked }
+            guard let picked = try await pick(need, node: node, reserveFor: uid) else { return ["Error": .string("no free devices on \(node)")] }
             annotations = [AnnotationKey.devices: DeviceAllocation.format(picked), AnnotationKey.node: node,
                            AnnotationKey.bindTime: Time.now.rfc3339]
         }
         // The allocation record travels with the binding, as the real extender writes it before binding.
-        try await client.bind(pod: name, namespace: namespace, podUID: uid, node: node, annotations: annotations)
+        do {
+            try await client.bind(pod: name, namespace: namespace, podUID: uid, node: node, annotations: annotations)
+        } catch {
+            assumed.withLock { $0[uid] = nil }
+            throw error
+        }
         binds.withLock { $0 += 1 }
         return ["Error": ""]
     }
