@@ -1,6 +1,8 @@
-// Shared helpers for benchmarks: timing, percentiles, repeated runs, and simple option parsing.
+// Shared helpers for benchmarks: timing, percentiles, repeated runs, simple option parsing, and Gantry binaries
+// run as their own processes.
 
 import Foundation
+import KubeCore
 
 enum Bench {
     /// Monotonic seconds.
@@ -56,4 +58,77 @@ enum Bench {
 struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A Gantry binary (built next to gantry-bench) run as its own process against the benchmark's dev cluster, as it
+/// is deployed: its own kubeconfig pointing at the cluster, its log in a scratch directory, its RSS and CPU time
+/// read from /proc so they are its own and not the benchmark's.
+final class ControllerProcess {
+    let name: String
+    let work: String
+    let process: Process
+
+    /// `gantry-bench`'s directory + `name`, or an error naming the build command.
+    static func binary(_ name: String) throws -> String {
+        let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw BenchError("\(path) is not built (swift build -c release --product \(name); make bench builds it)")
+        }
+        return path
+    }
+
+    /// Starts `binary` with `--kubeconfig <its own> arguments…` against the API server at `server`.
+    init(_ binary: String, server: String, arguments: [String]) throws {
+        name = URL(fileURLWithPath: binary).lastPathComponent
+        work = NSTemporaryDirectory() + "gantry-bench-\(name)-\(ProcessInfo.processInfo.processIdentifier)"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        // As JSON: a YAML subset every kubeconfig reader accepts.
+        let kubeconfig: JSONValue = [
+            "apiVersion": "v1", "kind": "Config", "current-context": "dev",
+            "clusters": [["name": "dev", "cluster": ["server": .string(server)]]],
+            "contexts": [["name": "dev", "context": ["cluster": "dev", "user": "dev"]]],
+            "users": [["name": "dev", "user": .object(JSONObject())]],
+        ]
+        try Data(JSONWriter.write(kubeconfig)).write(to: URL(fileURLWithPath: "\(work)/kubeconfig"))
+        _ = FileManager.default.createFile(atPath: "\(work)/log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(work)/log"))
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--kubeconfig", "\(work)/kubeconfig"] + arguments
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var log: String { (try? String(contentsOfFile: "\(work)/log", encoding: .utf8)) ?? "" }
+
+    /// Ends the process and removes its scratch directory.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: work)
+    }
+
+    /// VmRSS in MiB (0 once the process is gone).
+    var residentMiB: Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        return kb / 1024
+    }
+
+    /// User + system CPU seconds so far (/proc/<pid>/stat fields 14 and 15, in clock ticks).
+    var cpuSeconds: Double { Self.cpuSeconds(pid) }
+
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return .nan }
+        // After the command name: the state is field 3, so utime (14) and stime (15) are at 11 and 12.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 }

@@ -332,10 +332,7 @@ enum ExtenderBenchmark {
     /// Pods are created as fast as the API takes them; the rate is pods bound per second from the first create to
     /// the last binding, and the extender's own CPU time per pod is read from /proc.
     static func endToEnd(_ o: Options) async throws -> [(String, Double)] {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gantry-scheduler-extender").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw BenchError("\(binary) is not built: `swift build -c release --product gantry-scheduler-extender` (make bench builds it)")
-        }
+        let binary = try ControllerProcess.binary("gantry-scheduler-extender")
         let api = APIServer(store: ObjectStore(historyCapacity: 200_000))
         let server = try DevClusterServer(api: api, port: 0)
         let serving = Task { try await server.run() }
@@ -343,33 +340,14 @@ enum ExtenderBenchmark {
         for kind in [DeviceSlice.definition, ResourcePool.definition, Quota.definition] {
             _ = try await client.create(CRDGenerator.crd(for: kind))
         }
-        let work = NSTemporaryDirectory() + "gantry-bench-extender-\(ProcessInfo.processInfo.processIdentifier)"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let kubeconfig: JSONValue = [
-            "apiVersion": "v1", "kind": "Config", "current-context": "bench",
-            "clusters": [["name": "bench", "cluster": ["server": .string(server.url)]]],
-            "contexts": [["name": "bench", "context": ["cluster": "bench", "user": "bench"]]],
-            "users": [["name": "bench", "user": .object(JSONObject())]],
-        ]
-        try Data(JSONWriter.write(kubeconfig)).write(to: URL(fileURLWithPath: "\(work)/kubeconfig"))
         guard let port = HTTPServer.freeLoopbackPort() else { throw BenchError("no free loopback port for the extender") }
-        let extender = Process()
-        extender.executableURL = URL(fileURLWithPath: binary)
-        extender.arguments = ["--kubeconfig", "\(work)/kubeconfig", "--host", "127.0.0.1", "--port", String(port),
-                              "--probe-port", "0", "--log-level", "warning"]
-        let log = FileHandle(forWritingAtPath: "\(work)/extender.log") ?? {
-            FileManager.default.createFile(atPath: "\(work)/extender.log", contents: nil)
-            return FileHandle(forWritingAtPath: "\(work)/extender.log")!
-        }()
-        extender.standardOutput = log
-        extender.standardError = log
-        try extender.run()
+        let extender = try ControllerProcess(binary, server: server.url, arguments: [
+            "--host", "127.0.0.1", "--port", String(port), "--probe-port", "0", "--log-level", "warning",
+        ])
         defer {
-            extender.terminate()
-            extender.waitUntilExit()
+            extender.stop()
             server.stop()
             serving.cancel()
-            try? FileManager.default.removeItem(atPath: work)
         }
         var scheduler = try schedulerConfiguration()
         scheduler.extenders[0].urlPrefix = "http://127.0.0.1:\(port)/gantry"
@@ -380,13 +358,11 @@ enum ExtenderBenchmark {
         let probe = try KubeClient(configuration: ClientConfiguration(server: "http://127.0.0.1:\(port)", requestTimeout: .seconds(5)))
         let readyBy = Bench.now() + 120
         while (try? await probe.send(TransportRequest(method: .get, path: "/readyz")))?.status != 200 {
-            guard extender.isRunning, Bench.now() < readyBy else {
-                throw BenchError("extender not ready: \((try? String(contentsOfFile: "\(work)/extender.log", encoding: .utf8)) ?? "")")
-            }
+            guard extender.process.isRunning, Bench.now() < readyBy else { throw BenchError("extender not ready: \(extender.log)") }
             try await Task.sleep(for: .milliseconds(100))
         }
         try await Task.sleep(for: .milliseconds(500))
-        let cpuBefore = processCPUSeconds(extender.processIdentifier), clusterBefore = processCPUSeconds(getpid())
+        let cpuBefore = extender.cpuSeconds, clusterBefore = ControllerProcess.cpuSeconds(getpid())
         let start = Bench.now()
         // Pods arrive as a steady stream with at most `window` waiting (as scheduler_perf and clusterloader2 create
         // them at a rate), created in process through the API server's handler so the client side costs little of
@@ -411,8 +387,8 @@ enum ExtenderBenchmark {
             }
         }
         let elapsed = Bench.now() - start
-        let extenderCPU = processCPUSeconds(extender.processIdentifier) - cpuBefore
-        let clusterCPU = processCPUSeconds(getpid()) - clusterBefore
+        let extenderCPU = extender.cpuSeconds - cpuBefore
+        let clusterCPU = ControllerProcess.cpuSeconds(getpid()) - clusterBefore
         let stats = await cluster.scheduler?.stats
         if !o.json {
             print("  end to end: \(bound)/\(o.e2ePods) pods bound on \(o.e2eNodes) nodes in \(Bench.format(elapsed, 2)) s"
@@ -421,16 +397,6 @@ enum ExtenderBenchmark {
         let perPod = 1000 / Double(max(bound, 1))
         return [("e2e_pods_per_s", Double(bound) / elapsed), ("e2e_extender_cpu_ms_per_pod", extenderCPU * perPod),
                 ("e2e_devcluster_cpu_ms_per_pod", clusterCPU * perPod)]
-    }
-
-    /// User + system CPU seconds of a process so far (/proc/<pid>/stat fields 14 and 15, in clock ticks).
-    static func processCPUSeconds(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return .nan }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After the command name: state is field 3, so utime (14) and stime (15) are at 11 and 12.
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     static func schedulerConfiguration() throws -> SchedulerConfiguration {

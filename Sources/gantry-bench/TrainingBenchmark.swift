@@ -15,11 +15,7 @@ enum TrainingBenchmark {
     static func run(_ args: [String]) throws {
         let jobs = Int(Bench.option("jobs", in: args) ?? "1000") ?? 1000
         let nodes = Int(Bench.option("nodes", in: args) ?? "200") ?? 200
-        let binary = Bench.option("controller", in: args)
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/gantry-training-controller"
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw BenchError("\(binary) not built (swift build -c release --product gantry-training-controller)")
-        }
+        let binary = try Bench.option("controller", in: args) ?? ControllerProcess.binary("gantry-training-controller")
         try RuntimeBenchmark.blocking { try await measure(jobs: jobs, nodes: nodes, binary: binary) }
     }
 
@@ -57,42 +53,22 @@ enum TrainingBenchmark {
                                     try JSONValueEncoder().encode(CRDGenerator.crd(for: TrainingJob.definition)))
         _ = try await client.create(ResourceDescriptor(group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false),
                                     ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "bench"]])
-        let work = NSTemporaryDirectory() + "gantry-bench-training-\(ProcessInfo.processInfo.processIdentifier)"
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        // The controller's kubeconfig, as JSON (a YAML subset every kubeconfig reader accepts).
-        let kubeconfig: JSONValue = [
-            "apiVersion": "v1", "kind": "Config", "current-context": "dev",
-            "clusters": [["name": "dev", "cluster": ["server": .string(server.url)]]],
-            "contexts": [["name": "dev", "context": ["cluster": "dev", "user": "dev"]]],
-            "users": [["name": "dev", "user": .object(JSONObject())]],
-        ]
-        try String(decoding: JSONWriter.write(kubeconfig), as: UTF8.self)
-            .write(toFile: "\(work)/kubeconfig", atomically: true, encoding: .utf8)
-
-        let controller = Process()
-        controller.executableURL = URL(fileURLWithPath: binary)
-        controller.arguments = ["--kubeconfig", "\(work)/kubeconfig", "--admission", "self", "--leader-elect", "false",
-                                "--metrics-port", "0", "--workers", "4", "--log-level", "info"]
-        _ = FileManager.default.createFile(atPath: "\(work)/controller.log", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(work)/controller.log"))
-        controller.standardError = log
-        controller.standardOutput = log
-        try controller.run()
-        defer { if controller.isRunning { controller.terminate(); controller.waitUntilExit() } }
+        let controller = try ControllerProcess(binary, server: server.url, arguments: [
+            "--admission", "self", "--leader-elect", "false", "--metrics-port", "0", "--workers", "4", "--log-level", "info",
+        ])
+        defer { controller.stop() }
         var metricsPort: Int?
         for _ in 0..<200 where metricsPort == nil {
             try await Task.sleep(nanoseconds: 50_000_000)
-            let text = (try? String(contentsOfFile: "\(work)/controller.log", encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.contains("serving probes and metrics") }),
+            if let line = controller.log.split(separator: "\n").first(where: { $0.contains("serving probes and metrics") }),
                let range = line.range(of: #"0\.0\.0\.0:[0-9]+"#, options: .regularExpression) {
                 metricsPort = Int(line[range].split(separator: ":").last ?? "")
             }
         }
         guard let metricsPort else {
-            throw BenchError("controller did not start: \((try? String(contentsOfFile: "\(work)/controller.log", encoding: .utf8)) ?? "")")
+            throw BenchError("controller did not start: \(controller.log)")
         }
-        let idleRSS = rss(controller.processIdentifier)
+        let idleRSS = controller.residentMiB
 
         // Watch jobs and pods: note when each job is first Admitted and when its pod first appears.
         let admittedAt = Mutex<[String: Double]>([:])
@@ -136,14 +112,14 @@ enum TrainingBenchmark {
         var peakRSS = idleRSS
         let deadline = Bench.now() + 120
         while Bench.now() < deadline {
-            peakRSS = max(peakRSS, rss(controller.processIdentifier))
+            peakRSS = max(peakRSS, controller.residentMiB)
             if podAt.withLock({ $0.count }) >= jobs && admittedAt.withLock({ $0.count }) >= jobs { break }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         let allPods = Bench.now() - start
         // Let the status writes that follow pod creation settle, still sampling memory.
         for _ in 0..<30 {
-            peakRSS = max(peakRSS, rss(controller.processIdentifier))
+            peakRSS = max(peakRSS, controller.residentMiB)
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         let admitted = admittedAt.withLock { $0 }
@@ -161,13 +137,6 @@ enum TrainingBenchmark {
     }
 
     /// Resident set size of a process in MiB.
-    static func rss(_ pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kb = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
-        return kb / 1024
-    }
-
     static func scrape(port: Int) async throws -> String {
         let transport = try CurlTransport(configuration: ClientConfiguration(server: "http://127.0.0.1:\(port)"))
         let response = try await transport.send(TransportRequest(method: .get, path: "/metrics"))
