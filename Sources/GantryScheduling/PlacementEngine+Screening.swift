@@ -149,13 +149,19 @@ extension LedgerNode {
             if let v = thermal.violation { return .overheated(v) }
         }
         if r.wholeCount == 0 && r.sliceCount == 0 { return nil }
+        // The cached-mask versions of `pickWhole` and `sliceCandidates` (same devices, same counts); the slow
+        // ones run only to explain a failure.
         var whole = DeviceMask()
         if r.wholeCount > 0 {
-            let (taken, failed) = pickWhole(r, blocked: thermal.blocked, choice: DeviceChoice(order: .binpack, avoid: thermal.avoid))
-            if let p = failed { return .devices(diagnoseWhole(r, part: p, blocked: thermal.blocked, taken: taken)) }
-            whole = taken
+            if let taken = pickWholeFast(r, blocked: thermal.blocked, avoid: thermal.avoid, heat: nil) {
+                whole = taken
+            } else {
+                let (taken, failed) = pickWhole(r, blocked: thermal.blocked, choice: DeviceChoice(order: .binpack, avoid: thermal.avoid))
+                if let p = failed { return .devices(diagnoseWhole(r, part: p, blocked: thermal.blocked, taken: taken)) }
+                whole = taken
+            }
         }
-        if r.sliceCount > 0 && sliceCandidates(r, blocked: thermal.blocked, excluding: whole).count < r.sliceCount {
+        if r.sliceCount > 0 && openSliceCandidates(r, skip: thermal.blocked.union(whole)).count < r.sliceCount {
             return .devices(diagnose(r, blocked: thermal.blocked, excluding: whole))
         }
         return nil

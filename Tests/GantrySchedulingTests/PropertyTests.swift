@@ -138,6 +138,12 @@ struct PropertyTests {
             let gang = Bool.random(using: &rng) ? GangContext(gang: "g", nodes: [names[0]], racks: ["r1"]) : nil
             let got = engine.scores(r, in: ledger, candidates: candidates, now: t0, gang: gang).extenderScores
             #expect(got == Self.viaRank(engine, r, ledger, candidates, gang: gang), "seed \(seed) step \(step)")
+            // The filter's screen agrees with the scoring scan on who fits, and on why the others do not.
+            let screened = engine.screen(r, in: ledger, candidates: candidates, now: t0)
+            let ranked = engine.rank(r, in: ledger, candidates: candidates, now: t0)
+            let fits = Set(ranked.feasible.map(\.node))
+            #expect(screened.feasible.map(\.node) == candidates.filter { fits.contains($0) }, "seed \(seed) step \(step)")
+            #expect(screened.rejected == ranked.rejected, "seed \(seed) step \(step)")
             if let best = engine.best(r, in: ledger, now: t0) {
                 try ledger.allocate("p\(step)", request: r, on: best.node, assignment: best.assignment)
             } else if !ledger.allocations.isEmpty {
