@@ -42,6 +42,40 @@ struct ExtenderWireTests {
         #expect(ExtenderFilterResult.failure("boom").json["NodeNames"] == .null)
     }
 
+    @Test func repliesWrittenStraightToBytesMatchTheJSONWriter() {
+        // Shared and alternating reasons, escapes, both lists: each reason is escaped once per run of it.
+        let shared = "devices: 0/8 \"free\"\n", other = "cordoned"
+        let rejected: [FilterOutcome.Rejection] = [
+            .init(node: "a", reason: shared, resolvable: true), .init(node: "b", reason: shared, resolvable: true),
+            .init(node: "c", reason: other, resolvable: false), .init(node: "d", reason: shared, resolvable: true),
+            .init(node: "e", reason: other, resolvable: true), .init(node: "f", reason: shared, resolvable: false),
+        ]
+        let bytes = ExtenderFilterResult.write(nodes: nil, nodeNames: ["n"], rejected: rejected, error: "")
+        let expected = JSONValue.object(JSONObject([
+            ("Nodes", .null), ("NodeNames", .array([.string("n")])),
+            ("FailedNodes", .object(JSONObject([("a", .string(shared)), ("b", .string(shared)), ("d", .string(shared)), ("e", .string(other))]))),
+            ("FailedAndUnresolvableNodes", .object(JSONObject([("c", .string(other)), ("f", .string(shared))]))),
+            ("Error", .string("")),
+        ]))
+        #expect(bytes == JSONWriter.write(expected))
+        let scores = (0...10).map { HostPriority(host: "h\($0)", score: Int64($0)) }
+        #expect(HostPriority.bytes(scores) == JSONWriter.write(.array(scores.map {
+            .object(JSONObject([("Host", .string($0.host)), ("Score", .int($0.score))]))
+        })))
+    }
+
+    @Test func decisionLogKeepsTheBestScoresAsAFullSortWould() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [0, 1, 5, 99, 100, 101, 400] {
+            // Few hosts and scores, so ties and repeated entries are common.
+            let scores = (0..<n).map { _ in HostPriority(host: "n\(Int.random(in: 0..<60, using: &rng))", score: Int64.random(in: 0...10, using: &rng)) }
+            let sorted = scores.sorted { ($0.score, $1.host) > ($1.score, $0.host) }
+            for k in [0, 1, 10, 100] {
+                #expect(DecisionLog.best(k, of: scores) == Array(sorted.prefix(k)), "n \(n) k \(k)")
+            }
+        }
+    }
+
     @Test func scoresAreClampedToTheExtenderRange() {
         #expect(HostPriority(host: "a", score: 42).score == 10)
         #expect(HostPriority(host: "a", score: -3).score == 0)
