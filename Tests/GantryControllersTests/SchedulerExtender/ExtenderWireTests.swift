@@ -43,25 +43,32 @@ struct ExtenderWireTests {
     }
 
     @Test func repliesWrittenStraightToBytesMatchTheJSONWriter() {
-        // Shared and alternating reasons, escapes, both lists: each reason is escaped once per run of it.
-        let shared = "devices: 0/8 \"free\"\n", other = "cordoned"
-        let rejected: [FilterOutcome.Rejection] = [
-            .init(node: "a", reason: shared, resolvable: true), .init(node: "b", reason: shared, resolvable: true),
-            .init(node: "c", reason: other, resolvable: false), .init(node: "d", reason: shared, resolvable: true),
-            .init(node: "e", reason: other, resolvable: true), .init(node: "f", reason: shared, resolvable: false),
-        ]
-        let bytes = ExtenderFilterResult.write(nodes: nil, nodeNames: ["n"], rejected: rejected, error: "")
-        let expected = JSONValue.object(JSONObject([
-            ("Nodes", .null), ("NodeNames", .array([.string("n")])),
-            ("FailedNodes", .object(JSONObject([("a", .string(shared)), ("b", .string(shared)), ("d", .string(shared)), ("e", .string(other))]))),
-            ("FailedAndUnresolvableNodes", .object(JSONObject([("c", .string(other)), ("f", .string(shared))]))),
-            ("Error", .string("")),
-        ]))
-        #expect(bytes == JSONWriter.write(expected))
-        let scores = (0...10).map { HostPriority(host: "h\($0)", score: Int64($0)) }
-        #expect(HostPriority.bytes(scores) == JSONWriter.write(.array(scores.map {
-            .object(JSONObject([("Host", .string($0.host)), ("Score", .int($0.score))]))
-        })))
+        // Shared and alternating reasons, both lists; plain text (written through a pointer) and text that needs
+        // escaping (appended, each reason escaped once per run of it).
+        for (shared, error) in [("thermal: n1-gcu-3 at 97 °C", ""), ("devices: 0/8 \"free\"\n", ""), ("devices", "a\tb")] {
+            let other = "cordoned"
+            let rejected: [FilterOutcome.Rejection] = [
+                .init(node: "a", reason: shared, resolvable: true), .init(node: "b", reason: shared, resolvable: true),
+                .init(node: "c", reason: other, resolvable: false), .init(node: "d", reason: shared, resolvable: true),
+                .init(node: "e", reason: other, resolvable: true), .init(node: "f", reason: shared, resolvable: false),
+            ]
+            let bytes = ExtenderFilterResult.write(nodes: nil, nodeNames: ["n"], rejected: rejected, error: error)
+            let expected = JSONValue.object(JSONObject([
+                ("Nodes", .null), ("NodeNames", .array([.string("n")])),
+                ("FailedNodes", .object(JSONObject([("a", .string(shared)), ("b", .string(shared)), ("d", .string(shared)), ("e", .string(other))]))),
+                ("FailedAndUnresolvableNodes", .object(JSONObject([("c", .string(other)), ("f", .string(shared))]))),
+                ("Error", .string(error)),
+            ]))
+            #expect(bytes == JSONWriter.write(expected))
+        }
+        // Plain names (written through a pointer) and one that needs escaping (appended).
+        for extra in [[], [HostPriority(host: "we\"ird\\", score: 3)]] {
+            let scores = (0...10).map { HostPriority(host: "h\($0)", score: Int64($0)) } + extra
+            #expect(HostPriority.bytes(scores) == JSONWriter.write(.array(scores.map {
+                .object(JSONObject([("Host", .string($0.host)), ("Score", .int($0.score))]))
+            })))
+        }
+        #expect(HostPriority.bytes([]) == Array("[]".utf8))
     }
 
     @Test func decisionLogKeepsTheBestScoresAsAFullSortWould() {
