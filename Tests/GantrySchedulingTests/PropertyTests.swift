@@ -152,6 +152,34 @@ struct PropertyTests {
         }
     }
 
+    @Test(arguments: 0..<4)
+    func nodeLookupsFollowNodesComingAndGoing(seed: UInt64) {
+        var rng = SeededRandom(seed: 900 + seed)
+        var ledger = DeviceLedger()
+        var present = Set<String>()
+        // Enough names to grow the index several times; slots are reused as nodes leave and come back.
+        let names = (0..<300).map { "node-\($0)" } + ["caf\u{E9}", "\u{212A}elvin"]
+        for _ in 0..<2000 {
+            let name = names.randomElement(using: &rng)!
+            if present.contains(name) && Bool.random(using: &rng) {
+                ledger.removeNode(name)
+                present.remove(name)
+            } else {
+                ledger.upsertNode(node(name, devices: 1))
+                present.insert(name)
+            }
+        }
+        for name in names {
+            let slot = ledger.slot(of: name)
+            #expect((slot != nil) == present.contains(name), "\(name)")
+            if let slot { #expect(ledger.nodes[slot].name == name && ledger.nodes[slot].active) }
+        }
+        // Other spellings of a known name resolve as the dictionary did (canonical equivalence).
+        if present.contains("caf\u{E9}") { #expect(ledger.slot(of: "cafe\u{301}") == ledger.slot(of: "caf\u{E9}")) }
+        if present.contains("\u{212A}elvin") { #expect(ledger.slot(of: "Kelvin") == ledger.slot(of: "\u{212A}elvin")) }
+        #expect(ledger.slot(of: "ghost") == nil)
+    }
+
     @Test func prioritizeBreaksTiesByNameAndScoresARepeatedPickAsTheMapDid() {
         let ledger = DeviceLedger(nodes: ["n3", "n1", "n2"].map { node($0) })
         let engine = PlacementEngine()
