@@ -38,6 +38,19 @@ enum WireKeys {
         if plain != true { JSONWriter.write(.string(value), into: &out) }
     }
 
+    /// Whether two strings have the same UTF-8 bytes, which `==` does not tell (it equates canonically equivalent
+    /// spellings); immediate for two copies of one string, as the reasons of a run are.
+    @inline(__always)
+    static func sameBytes(_ a: String, _ b: String?) -> Bool {
+        guard let b else { return false }
+        let same = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in
+                x.count == y.count && (x.count == 0 || x.baseAddress == y.baseAddress || x.elementsEqual(y))
+            }
+        }
+        return (same ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+    }
+
     /// The UTF-8 length of `value` when `writeString` would write it unescaped, else nil.
     @inline(__always)
     static func plainLength(_ value: String) -> Int? {
@@ -212,7 +225,7 @@ public struct ExtenderFilterResult: Sendable, Equatable {
         var reasonLength = 0
         for r in rejected {
             guard let k = WireKeys.plainLength(r.node) else { return nil }
-            if r.reason != lastReason {
+            if !WireKeys.sameBytes(r.reason, lastReason) {
                 guard let m = WireKeys.plainLength(r.reason) else { return nil }
                 lastReason = r.reason
                 reasonLength = m
@@ -276,7 +289,7 @@ public struct ExtenderFilterResult: Sendable, Equatable {
                 first = false
                 WireKeys.writeString(r.node, into: &out)
                 out.append(UInt8(ascii: ":"))
-                if r.reason != lastReason {
+                if !WireKeys.sameBytes(r.reason, lastReason) {
                     reasonBytes.removeAll(keepingCapacity: true)
                     WireKeys.writeString(r.reason, into: &reasonBytes)
                     lastReason = r.reason

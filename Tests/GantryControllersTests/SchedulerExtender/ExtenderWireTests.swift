@@ -45,18 +45,22 @@ struct ExtenderWireTests {
     @Test func repliesWrittenStraightToBytesMatchTheJSONWriter() {
         // Shared and alternating reasons, both lists; plain text (written through a pointer) and text that needs
         // escaping (appended, each reason escaped once per run of it).
-        for (shared, error) in [("thermal: n1-gcu-3 at 97 °C", ""), ("devices: 0/8 \"free\"\n", ""), ("devices", "a\tb")] {
+        // Also two spellings of one reason that `==` equates but whose bytes (and lengths) differ.
+        for (shared, error) in [("thermal: n1-gcu-3 at 97 °C", ""), ("devices: 0/8 \"free\"\n", ""), ("devices", "a\tb"),
+                                ("caf\u{E9}", ""), ("caf\u{E9}\"", "")] {
             let other = "cordoned"
             let rejected: [FilterOutcome.Rejection] = [
                 .init(node: "a", reason: shared, resolvable: true), .init(node: "b", reason: shared, resolvable: true),
                 .init(node: "c", reason: other, resolvable: false), .init(node: "d", reason: shared, resolvable: true),
                 .init(node: "e", reason: other, resolvable: true), .init(node: "f", reason: shared, resolvable: false),
+                .init(node: "g", reason: shared.replacingOccurrences(of: "\u{E9}", with: "e\u{301}"), resolvable: false),
             ]
             let bytes = ExtenderFilterResult.write(nodes: nil, nodeNames: ["n"], rejected: rejected, error: error)
             let expected = JSONValue.object(JSONObject([
                 ("Nodes", .null), ("NodeNames", .array([.string("n")])),
                 ("FailedNodes", .object(JSONObject([("a", .string(shared)), ("b", .string(shared)), ("d", .string(shared)), ("e", .string(other))]))),
-                ("FailedAndUnresolvableNodes", .object(JSONObject([("c", .string(other)), ("f", .string(shared))]))),
+                ("FailedAndUnresolvableNodes", .object(JSONObject([("c", .string(other)), ("f", .string(shared)),
+                                                                  ("g", .string(shared.replacingOccurrences(of: "\u{E9}", with: "e\u{301}")))]))),
                 ("Error", .string(error)),
             ]))
             #expect(bytes == JSONWriter.write(expected))
