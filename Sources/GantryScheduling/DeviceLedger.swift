@@ -156,6 +156,8 @@ struct Interner: Sendable {
 public struct DeviceLedger: Sendable {
     public private(set) var nodes: [LedgerNode] = []
     private var slotByName: [String: Int] = [:]
+    /// The same map for `slot(of:)`, cheaper to probe (see NameIndex).
+    private var nameIndex = NameIndex()
     private var freeSlots: [Int] = []
     public private(set) var allocations: [String: Allocation] = [:]
     /// Allocation IDs per node slot.
@@ -180,7 +182,8 @@ public struct DeviceLedger: Sendable {
 
     // MARK: - Lookup
 
-    public func slot(of node: String) -> Int? { slotByName[node] }
+    @inline(__always)
+    public func slot(of node: String) -> Int? { nameIndex.find(node) ?? slotByName[node] }
     public func node(named name: String) -> LedgerNode? { slotByName[name].map { nodes[$0] } }
     public var activeSlots: [Int] { nodes.indices.filter { nodes[$0].active } }
     public var nodeCount: Int { slotByName.count }
@@ -221,9 +224,11 @@ public struct DeviceLedger: Sendable {
             nodes[slot] = node
             nodeAllocations[slot] = []
             slotByName[spec.name] = slot
+            nameIndex.insert(spec.name, slot: slot)
             insertRank(spec.name, slot: slot)
         } else {
             slotByName[spec.name] = nodes.count
+            nameIndex.insert(spec.name, slot: nodes.count)
             nodes.append(node)
             nodeAllocations.append([])
             nameRank.append(0)
@@ -235,6 +240,7 @@ public struct DeviceLedger: Sendable {
     @discardableResult
     public mutating func removeNode(_ name: String) -> [Allocation] {
         guard let slot = slotByName.removeValue(forKey: name) else { return [] }
+        nameIndex.remove(slot: slot)
         generation &+= 1
         let removed = nodeAllocations[slot].sorted().compactMap { allocations.removeValue(forKey: $0) }
         for a in removed { reservationIDs.remove(a.id) }

@@ -102,6 +102,93 @@ struct PropertyTests {
         }
     }
 
+    /// What the extender's prioritize sent when it sorted `rank`'s result: a name → score map filled from
+    /// `extenderScores` (later entries overwrite), read back per candidate.
+    static func viaRank(_ engine: PlacementEngine, _ r: PodRequest, _ ledger: DeviceLedger, _ names: [String],
+                        gang: GangContext?) -> [Int] {
+        var map: [String: Int] = [:]
+        for (node, score) in engine.rank(r, in: ledger, candidates: names, now: t0, gang: gang).extenderScores { map[node] = score }
+        return names.map { map[$0] ?? 0 }
+    }
+
+    @Test(arguments: 0..<12)
+    func prioritizeScoresMatchTheRankedResult(seed: UInt64) throws {
+        var rng = SeededRandom(seed: 500 + seed)
+        // Twin nodes (same spec under other names) make ties that the name order must break.
+        var specs = randomCluster(&rng)
+        for s in specs where Bool.random(using: &rng) {
+            var twin = s
+            twin.name = "m" + s.name
+            twin.devices = s.devices.map { var d = $0; d.id = twin.name + "-" + d.id; return d }
+            specs.insert(twin, at: 0)
+        }
+        var ledger = DeviceLedger(nodes: specs)
+        var engine = PlacementEngine(defaultPolicy: [PoolPolicy.gantryDefault, PoolPolicy(profile: .binpack),
+                                                     PoolPolicy(profile: .spread)][Int(seed % 3)])
+        let names = specs.map(\.name)
+        for step in 0..<150 {
+            let r = randomRequest(&rng)
+            engine.observe(r)
+            // Candidates as kube-scheduler may send them: any order, some twice, some unknown.
+            var candidates = names.filter { _ in Int.random(in: 0..<4, using: &rng) > 0 }.shuffled(using: &rng)
+            for _ in 0..<Int.random(in: 0...2, using: &rng) where !candidates.isEmpty {
+                candidates.insert(candidates.randomElement(using: &rng)!, at: Int.random(in: 0...candidates.count, using: &rng))
+            }
+            if Int.random(in: 0..<5, using: &rng) == 0 { candidates.insert("ghost", at: 0) }
+            let gang = Bool.random(using: &rng) ? GangContext(gang: "g", nodes: [names[0]], racks: ["r1"]) : nil
+            let got = engine.scores(r, in: ledger, candidates: candidates, now: t0, gang: gang).extenderScores
+            #expect(got == Self.viaRank(engine, r, ledger, candidates, gang: gang), "seed \(seed) step \(step)")
+            // The filter's screen agrees with the scoring scan on who fits, and on why the others do not.
+            let screened = engine.screen(r, in: ledger, candidates: candidates, now: t0)
+            let ranked = engine.rank(r, in: ledger, candidates: candidates, now: t0)
+            let fits = Set(ranked.feasible.map(\.node))
+            #expect(screened.feasible.map(\.node) == candidates.filter { fits.contains($0) }, "seed \(seed) step \(step)")
+            #expect(screened.rejected == ranked.rejected, "seed \(seed) step \(step)")
+            if let best = engine.best(r, in: ledger, now: t0) {
+                try ledger.allocate("p\(step)", request: r, on: best.node, assignment: best.assignment)
+            } else if !ledger.allocations.isEmpty {
+                ledger.release(ledger.allocations.keys.sorted()[0])
+            }
+        }
+    }
+
+    @Test(arguments: 0..<4)
+    func nodeLookupsFollowNodesComingAndGoing(seed: UInt64) {
+        var rng = SeededRandom(seed: 900 + seed)
+        var ledger = DeviceLedger()
+        var present = Set<String>()
+        // Enough names to grow the index several times; slots are reused as nodes leave and come back.
+        let names = (0..<300).map { "node-\($0)" } + ["caf\u{E9}", "\u{212A}elvin"]
+        for _ in 0..<2000 {
+            let name = names.randomElement(using: &rng)!
+            if present.contains(name) && Bool.random(using: &rng) {
+                ledger.removeNode(name)
+                present.remove(name)
+            } else {
+                ledger.upsertNode(node(name, devices: 1))
+                present.insert(name)
+            }
+        }
+        for name in names {
+            let slot = ledger.slot(of: name)
+            #expect((slot != nil) == present.contains(name), "\(name)")
+            if let slot { #expect(ledger.nodes[slot].name == name && ledger.nodes[slot].active) }
+        }
+        // Other spellings of a known name resolve as the dictionary did (canonical equivalence).
+        if present.contains("caf\u{E9}") { #expect(ledger.slot(of: "cafe\u{301}") == ledger.slot(of: "caf\u{E9}")) }
+        if present.contains("\u{212A}elvin") { #expect(ledger.slot(of: "Kelvin") == ledger.slot(of: "\u{212A}elvin")) }
+        #expect(ledger.slot(of: "ghost") == nil)
+    }
+
+    @Test func prioritizeBreaksTiesByNameAndScoresARepeatedPickAsTheMapDid() {
+        let ledger = DeviceLedger(nodes: ["n3", "n1", "n2"].map { node($0) })
+        let engine = PlacementEngine()
+        #expect(engine.scores(whole(1), in: ledger, candidates: ["n3", "n1", "n2"], now: t0).extenderScores == [7, 10, 7])
+        #expect(engine.scores(whole(1), in: ledger, candidates: ["n3", "n1", "x", "n1"], now: t0).extenderScores == [7, 7, 0, 7])
+        #expect(Self.viaRank(engine, whole(1), ledger, ["n3", "n1", "x", "n1"], gang: nil) == [7, 7, 0, 7])
+        #expect(engine.scores(whole(9), in: ledger, candidates: ["n1"], now: t0).extenderScores == [0])
+    }
+
     @Test(arguments: 0..<8)
     func admissionsNeverExceedQuotaLimits(seed: UInt64) throws {
         var rng = SeededRandom(seed: 1000 + seed)

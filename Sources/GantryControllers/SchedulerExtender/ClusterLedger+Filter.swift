@@ -114,35 +114,47 @@ extension ClusterLedger {
         o.feasible = result.feasible.map(\.node)
         // On a nearly full cluster most candidates fail the same way: build each distinct reason once per call
         // (not for the node-specific ones) and count kinds by memo slot rather than hashing a String per node.
+        // Runs of equal failures (neighbouring nodes in the same state) are compared, not hashed.
         struct Memo { var reason: String; var resolvable: Bool; var kind: String; var count: Int }
         var memos: [Memo] = []
         var slot: [FitFailure: Int] = [:]
+        var last = -1, lastMemo = -1
         var perNode: [String: Int] = [:]
         o.rejected.reserveCapacity(result.rejected.count)
-        for r in result.rejected {
-            let nodeSpecific: Bool
-            switch r.failure {
-            case .unknownNode: nodeSpecific = true
-            case .devices(let s): nodeSpecific = s.overheated > 0
-            default: nodeSpecific = false
+        // Read in place: copying each rejection out (a node name and a ~150-byte failure) showed in profiles.
+        result.rejected.withUnsafeBufferPointer { rejected in
+            for r in rejected.indices {
+                let failure = rejected[r].failure, node = rejected[r].node
+                let nodeSpecific: Bool
+                switch failure {
+                case .unknownNode: nodeSpecific = true
+                case .devices(let s): nodeSpecific = s.overheated > 0
+                default: nodeSpecific = false
+                }
+                if nodeSpecific {
+                    let reason = self.reason(failure, node: node, now: now)
+                    let kind = reason.hasPrefix("thermal") ? "thermal" : Self.kind(failure)
+                    o.rejected.append(.init(node: node, reason: reason, resolvable: failure.resolvable))
+                    perNode[kind, default: 0] += 1
+                    continue
+                }
+                let i: Int
+                if last >= 0 && rejected[last].failure == failure {
+                    i = lastMemo
+                } else if let j = slot[failure] {
+                    i = j
+                } else {
+                    let reason = self.reason(failure, node: node, now: now)
+                    let kind = reason.hasPrefix("thermal") ? "thermal" : Self.kind(failure)
+                    i = memos.count
+                    memos.append(Memo(reason: reason, resolvable: failure.resolvable, kind: kind, count: 0))
+                    slot[failure] = i
+                }
+                last = r
+                lastMemo = i
+                memos[i].count += 1
+                o.rejected.append(.init(node: node, reason: memos[i].reason, resolvable: memos[i].resolvable))
             }
-            if nodeSpecific {
-                let reason = self.reason(r.failure, node: r.node, now: now)
-                let kind = reason.hasPrefix("thermal") ? "thermal" : Self.kind(r.failure)
-                o.rejected.append(.init(node: r.node, reason: reason, resolvable: r.failure.resolvable))
-                perNode[kind, default: 0] += 1
-                continue
-            }
-            let i: Int
-            if let j = slot[r.failure] { i = j } else {
-                let reason = self.reason(r.failure, node: r.node, now: now)
-                let kind = reason.hasPrefix("thermal") ? "thermal" : Self.kind(r.failure)
-                i = memos.count
-                memos.append(Memo(reason: reason, resolvable: r.failure.resolvable, kind: kind, count: 0))
-                slot[r.failure] = i
-            }
-            memos[i].count += 1
-            o.rejected.append(.init(node: r.node, reason: memos[i].reason, resolvable: memos[i].resolvable))
         }
         for m in memos { o.kinds[m.kind, default: 0] += m.count }
         for (k, n) in perNode { o.kinds[k, default: 0] += n }

@@ -17,10 +17,8 @@ extension ClusterLedger {
         if let plan = gangSteering(f, now: now), plan.blocked == nil {
             return candidates.map { HostPriority(host: $0, score: plan.slots.contains($0) ? HostPriority.maxScore : 0) }
         }
-        let result = rank(f, candidates: candidates, now: now)
-        var scores: [String: Int64] = [:]
-        scores.reserveCapacity(result.feasible.count)
-        for (node, score) in result.extenderScores { scores[node] = Int64(score) }
-        return candidates.map { HostPriority(host: $0, score: scores[$0] ?? 0) }
+        let scores = engine.scores(engineRequest(f), in: ledger, candidates: candidates, now: now, gang: gangContext(f))
+            .extenderScores
+        return candidates.indices.map { HostPriority(host: candidates[$0], score: $0 < scores.count ? Int64(scores[$0]) : 0) }
     }
 }

@@ -58,8 +58,45 @@ public final class DecisionLog: Sendable {
     }
 
     func recordPrioritize(_ key: String, uid: String, request: String, scores: [HostPriority]) {
-        let top = scores.sorted { ($0.score, $1.host) > ($1.score, $0.host) }.prefix(Self.nodesKept)
-        update(key, uid: uid, request: request) { $0.prioritize = (Date(), Array(top)) }
+        let top = Self.best(Self.nodesKept, of: scores)
+        update(key, uid: uid, request: request) { $0.prioritize = (Date(), top) }
+    }
+
+    /// The `k` best entries (higher score, then host name), best first: what sorting them all and keeping `k`
+    /// gives, without sorting 5,000 entries per call. Entries with score and host equal are interchangeable.
+    static func best(_ k: Int, of scores: [HostPriority]) -> [HostPriority] {
+        func before(_ a: HostPriority, _ b: HostPriority) -> Bool { (a.score, b.host) > (b.score, a.host) }
+        guard scores.count > k else { return scores.sorted(by: before) }
+        guard k > 0 else { return [] }
+        // A heap with the worst kept entry on top; an entry enters only when it beats that one.
+        var heap: [HostPriority] = []
+        heap.reserveCapacity(k)
+        func siftDown(_ i: Int) {
+            var i = i
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var worst = i
+                if l < heap.count && before(heap[worst], heap[l]) { worst = l }
+                if r < heap.count && before(heap[worst], heap[r]) { worst = r }
+                if worst == i { return }
+                heap.swapAt(i, worst)
+                i = worst
+            }
+        }
+        for h in scores {
+            if heap.count < k {
+                heap.append(h)
+                var i = heap.count - 1
+                while i > 0 && before(heap[(i - 1) / 2], heap[i]) {
+                    heap.swapAt(i, (i - 1) / 2)
+                    i = (i - 1) / 2
+                }
+            } else if before(h, heap[0]) {
+                heap[0] = h
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: before)
     }
 
     func recordBind(_ key: String, uid: String, node: String, devices: String?, error: String?) {

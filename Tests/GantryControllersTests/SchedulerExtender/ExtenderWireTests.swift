@@ -43,6 +43,51 @@ struct ExtenderWireTests {
         #expect(ExtenderFilterResult.failure("boom").json["NodeNames"] == .null)
     }
 
+    @Test func repliesWrittenStraightToBytesMatchTheJSONWriter() {
+        // Shared and alternating reasons, both lists; plain text (written through a pointer) and text that needs
+        // escaping (appended, each reason escaped once per run of it).
+        // Also two spellings of one reason that `==` equates but whose bytes (and lengths) differ.
+        for (shared, error) in [("thermal: n1-gcu-3 at 97 °C", ""), ("devices: 0/8 \"free\"\n", ""), ("devices", "a\tb"),
+                                ("caf\u{E9}", ""), ("caf\u{E9}\"", "")] {
+            let other = "cordoned"
+            let rejected: [FilterOutcome.Rejection] = [
+                .init(node: "a", reason: shared, resolvable: true), .init(node: "b", reason: shared, resolvable: true),
+                .init(node: "c", reason: other, resolvable: false), .init(node: "d", reason: shared, resolvable: true),
+                .init(node: "e", reason: other, resolvable: true), .init(node: "f", reason: shared, resolvable: false),
+                .init(node: "g", reason: shared.replacingOccurrences(of: "\u{E9}", with: "e\u{301}"), resolvable: false),
+            ]
+            let bytes = ExtenderFilterResult.write(nodes: nil, nodeNames: ["n"], rejected: rejected, error: error)
+            let expected = JSONValue.object(JSONObject([
+                ("Nodes", .null), ("NodeNames", .array([.string("n")])),
+                ("FailedNodes", .object(JSONObject([("a", .string(shared)), ("b", .string(shared)), ("d", .string(shared)), ("e", .string(other))]))),
+                ("FailedAndUnresolvableNodes", .object(JSONObject([("c", .string(other)), ("f", .string(shared)),
+                                                                  ("g", .string(shared.replacingOccurrences(of: "\u{E9}", with: "e\u{301}")))]))),
+                ("Error", .string(error)),
+            ]))
+            #expect(bytes == JSONWriter.write(expected))
+        }
+        // Plain names (written through a pointer) and one that needs escaping (appended).
+        for extra in [[], [HostPriority(host: "we\"ird\\", score: 3)]] {
+            let scores = (0...10).map { HostPriority(host: "h\($0)", score: Int64($0)) } + extra
+            #expect(HostPriority.bytes(scores) == JSONWriter.write(.array(scores.map {
+                .object(JSONObject([("Host", .string($0.host)), ("Score", .int($0.score))]))
+            })))
+        }
+        #expect(HostPriority.bytes([]) == Array("[]".utf8))
+    }
+
+    @Test func decisionLogKeepsTheBestScoresAsAFullSortWould() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [0, 1, 5, 99, 100, 101, 400] {
+            // Few hosts and scores, so ties and repeated entries are common.
+            let scores = (0..<n).map { _ in HostPriority(host: "n\(Int.random(in: 0..<60, using: &rng))", score: Int64.random(in: 0...10, using: &rng)) }
+            let sorted = scores.sorted { ($0.score, $1.host) > ($1.score, $0.host) }
+            for k in [0, 1, 10, 100] {
+                #expect(DecisionLog.best(k, of: scores) == Array(sorted.prefix(k)), "n \(n) k \(k)")
+            }
+        }
+    }
+
     @Test func scoresAreClampedToTheExtenderRange() {
         #expect(HostPriority(host: "a", score: 42).score == 10)
         #expect(HostPriority(host: "a", score: -3).score == 0)
