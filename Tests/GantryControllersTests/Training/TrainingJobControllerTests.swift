@@ -45,8 +45,10 @@ struct TrainingJobControllerTests {
         #expect(done.status?.ready == "0/4" && done.status?.replicaStatuses?.allSatisfy { $0.active == 0 } == true)
         #expect(done.status?.conditions?.first { $0.type == ConditionType.succeeded }?.reason == Reason.jobSucceeded)
         #expect(done.status?.conditions?.first { $0.type == ConditionType.admitted }?.status == .false)
-        let reasons = Set(try await c.events(about: "bert").map(\.reason))
-        #expect(reasons.isSuperset(of: ["Admitted", "Running", Reason.jobSucceeded]))
+        // Events are recorded asynchronously (the recorder aggregates and posts them): wait for them, not the phase.
+        try await eventually("Admitted, Running and JobSucceeded events") {
+            Set(try await c.events(about: "bert").map(\.reason)).isSuperset(of: ["Admitted", "Running", Reason.jobSucceeded])
+        }
         await c.stop()
     }
 
@@ -123,7 +125,9 @@ struct TrainingJobControllerTests {
         // Every member was recreated, not only the failed worker.
         let secondUIDs = Set(try await c.pods(of: "flaky").compactMap(\.metadata.uid))
         #expect(firstUIDs.isDisjoint(with: secondUIDs))
-        #expect(try await c.events(about: "flaky").contains { $0.reason == "Restarting" && $0.message?.contains("137") == true })
+        try await eventually("a Restarting event naming exit code 137") {
+            try await c.events(about: "flaky").contains { $0.reason == "Restarting" && $0.message?.contains("137") == true }
+        }
         await c.stop()
     }
 
@@ -278,7 +282,7 @@ struct TrainingJobControllerTests {
         #expect(condition.reason == Reason.invalidSpec)
         #expect(condition.message?.contains("spec.gang.minMember") == true)
         #expect(try await c.pods(of: "wrong").isEmpty)
-        #expect(try await c.events(about: "wrong").contains { $0.reason == Reason.invalidSpec })
+        try await eventually("an InvalidSpec event") { try await c.events(about: "wrong").contains { $0.reason == Reason.invalidSpec } }
 
         // Valid to the API, but no controller should expand a billion pod specs.
         var huge = pytorchJob("huge", workers: 1)
