@@ -56,7 +56,7 @@ enum ExtenderBenchmark {
             print(JSONWriter.string(.object(obj)))
         } else {
             print("extender: \(o.nodes) nodes × 8 devices, \(o.pods) bound pods, \(o.candidates) candidate names per call")
-            for (k, v) in out { print("  \(k.padding(toLength: 26, withPad: " ", startingAt: 0)) \(Bench.format(v, 3))") }
+            for (k, v) in out { print("  \(k.padding(toLength: 31, withPad: " ", startingAt: 0)) \(Bench.format(v, 3))") }
         }
     }
 
@@ -387,6 +387,17 @@ enum ExtenderBenchmark {
             }
         }
         let elapsed = Bench.now() - start
+        // The extender's own view of the verbs (handler time, from its /metrics): what is left of the scheduler's
+        // round trip is the two processes' HTTP, thread hand-offs and waiting for a core.
+        let metrics = (try? await probe.send(TransportRequest(method: .get, path: "/metrics"))).map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+        func serverMeanMs(_ verb: String) -> Double {
+            func value(_ series: String) -> Double? {
+                metrics.split(separator: "\n").first { $0.hasPrefix("gantry_extender_request_duration_seconds_\(series){verb=\"\(verb)\"}") }
+                    .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+            }
+            guard let sum = value("sum"), let count = value("count"), count > 0 else { return .nan }
+            return sum / count * 1000
+        }
         let extenderCPU = extender.cpuSeconds - cpuBefore
         let clusterCPU = ControllerProcess.cpuSeconds(getpid()) - clusterBefore
         let stats = await cluster.scheduler?.stats
@@ -396,7 +407,8 @@ enum ExtenderBenchmark {
         }
         let perPod = 1000 / Double(max(bound, 1))
         return [("e2e_pods_per_s", Double(bound) / elapsed), ("e2e_extender_cpu_ms_per_pod", extenderCPU * perPod),
-                ("e2e_devcluster_cpu_ms_per_pod", clusterCPU * perPod)]
+                ("e2e_devcluster_cpu_ms_per_pod", clusterCPU * perPod),
+                ("e2e_filter_server_mean_ms", serverMeanMs("filter")), ("e2e_prioritize_server_mean_ms", serverMeanMs("prioritize"))]
     }
 
     static func schedulerConfiguration() throws -> SchedulerConfiguration {
