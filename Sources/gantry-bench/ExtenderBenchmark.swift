@@ -387,6 +387,8 @@ enum ExtenderBenchmark {
             }
         }
         let elapsed = Bench.now() - start
+        let extenderCPU = extender.cpuSeconds - cpuBefore
+        let clusterCPU = ControllerProcess.cpuSeconds(getpid()) - clusterBefore
         // The extender's own view of the verbs (handler time, from its /metrics): what is left of the scheduler's
         // round trip is the two processes' HTTP, thread hand-offs and waiting for a core.
         let metrics = (try? await probe.send(TransportRequest(method: .get, path: "/metrics"))).map { String(decoding: $0.body, as: UTF8.self) } ?? ""
@@ -398,8 +400,6 @@ enum ExtenderBenchmark {
             guard let sum = value("sum"), let count = value("count"), count > 0 else { return .nan }
             return sum / count * 1000
         }
-        let extenderCPU = extender.cpuSeconds - cpuBefore
-        let clusterCPU = ControllerProcess.cpuSeconds(getpid()) - clusterBefore
         let stats = await cluster.scheduler?.stats
         if !o.json {
             print("  end to end: \(bound)/\(o.e2ePods) pods bound on \(o.e2eNodes) nodes in \(Bench.format(elapsed, 2)) s"

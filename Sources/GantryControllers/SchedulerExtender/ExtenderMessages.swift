@@ -267,8 +267,9 @@ public struct ExtenderFilterResult: Sendable, Equatable {
             }
             size += k + reasonLength + 6
         }
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            var out = ByteSink(buffer.baseAddress!)
+        var overflowed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var out = ByteSink(buffer)
             out.put(#"{"Nodes":null,"NodeNames":["#)
             for (i, n) in nodeNames.enumerated() {
                 if i > 0 { out.put(UInt8(ascii: ",")) }
@@ -288,8 +289,10 @@ public struct ExtenderFilterResult: Sendable, Equatable {
             out.put(#"},"Error":"#)
             out.putQuoted(error)
             out.put(UInt8(ascii: "}"))
-            count = out.count
+            overflowed = out.overflowed
+            count = overflowed ? 0 : out.count
         }
+        return overflowed ? nil : bytes
     }
 
     /// `write` by appending: node objects, or text that needs escaping.
@@ -366,8 +369,9 @@ public struct HostPriority: Sendable, Equatable {
             guard h.score >= 0 && h.score <= 10, let n = WireKeys.plainLength(h.host) else { return appended(list) }
             size += n + (h.score == 10 ? 23 : 22)
         }
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            var out = ByteSink(buffer.baseAddress!)
+        var overflowed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var out = ByteSink(buffer)
             out.put(UInt8(ascii: "["))
             for (i, h) in list.enumerated() {
                 out.put(i == 0 ? #"{"Host":"# : #",{"Host":"#)
@@ -377,8 +381,10 @@ public struct HostPriority: Sendable, Equatable {
                 out.put(UInt8(ascii: "}"))
             }
             out.put(UInt8(ascii: "]"))
-            count = out.count
+            overflowed = out.overflowed
+            count = overflowed ? 0 : out.count
         }
+        return overflowed ? appended(list) : bytes
     }
 
     /// `bytes` by appending, for host names that need escaping.
@@ -520,17 +526,26 @@ public struct ExtenderPreemptionResult: Sendable, Equatable {
 /// Bytes written through a pointer into storage sized beforehand (see `HostPriority.bytes`).
 struct ByteSink {
     private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
     private(set) var count = 0
+    /// A write did not fit: nothing past the capacity was written, and the caller must not use the bytes. Sizing is
+    /// computed beforehand, so this only guards against a sizing mistake becoming a heap overrun.
+    private(set) var overflowed = false
 
-    init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        base = buffer.baseAddress!
+        capacity = buffer.count
+    }
 
     @inline(__always) mutating func put(_ byte: UInt8) {
+        guard count < capacity else { overflowed = true; return }
         base[count] = byte
         count += 1
     }
 
     @inline(__always) mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let src = bytes.baseAddress else { return }
+        guard bytes.count <= capacity - count else { overflowed = true; return }
         (base + count).update(from: src, count: bytes.count)
         count += bytes.count
     }

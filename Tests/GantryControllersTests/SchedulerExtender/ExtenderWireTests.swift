@@ -123,6 +123,20 @@ struct ExtenderWireTests {
         }
     }
 
+    /// The sized reply writers trust their own size computation; the sink they write through still refuses to run
+    /// past its buffer, so a mistake there falls back to the appending writer instead of overrunning the heap.
+    @Test func byteSinkNeverWritesPastItsBuffer() {
+        var buffer = [UInt8](repeating: 0, count: 6)
+        buffer.withUnsafeMutableBufferPointer { b in
+            var sink = ByteSink(UnsafeMutableBufferPointer(rebasing: b[0..<4]))
+            sink.put("abc")
+            #expect(!sink.overflowed && sink.count == 3)
+            sink.putQuoted("x")
+            #expect(sink.overflowed && sink.count == 4)
+        }
+        #expect(buffer[4] == 0 && buffer[5] == 0)
+    }
+
     @Test(arguments: [false, true])
     func goldenRequestsDecode(lowercased: Bool) throws {
         func bytes(_ s: String) -> [UInt8] { Array((lowercased ? s.lowercased() : s).utf8) }
