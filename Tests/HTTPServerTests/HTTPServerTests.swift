@@ -11,6 +11,18 @@ struct HTTPServerTests {
         "GET \(path) HTTP/1.1\r\nHost: t\r\n\(extra)\r\n"
     }
 
+    /// The port handed to a child process is one a server can then listen on.
+    @Test func freeLoopbackPortCanBeListenedOn() async throws {
+        let port = try #require(HTTPServer.freeLoopbackPort())
+        #expect(port > 0 && port < 65536)
+        try await withServer(HTTPServer.Configuration(host: "127.0.0.1", port: port), handler: echoHandler) { server in
+            #expect(server.port == port)
+            let client = try await RawClient.connect(port: port)
+            try await client.send(Self.get("/x"))
+            #expect(try await client.readResponse().status == 200)
+        }
+    }
+
     @Test func servesManyRequestsOnOneKeepAliveConnection() async throws {
         try await withServer(handler: echoHandler) { server in
             let client = try await RawClient.connect(port: server.port)
