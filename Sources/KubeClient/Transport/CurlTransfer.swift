@@ -79,8 +79,7 @@ final class CurlTransfer: @unchecked Sendable {
         // Trim the line ending on bytes: as a String, "\r\n" is one Character and defeats suffix checks.
         var end = bytes.count
         while end > 0 && (bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D) { end -= 1 }
-        if end >= 5 && bytes[0] == UInt8(ascii: "H") && bytes[1] == UInt8(ascii: "T") && bytes[2] == UInt8(ascii: "T")
-            && bytes[3] == UInt8(ascii: "P") && bytes[4] == UInt8(ascii: "/") {
+        if bytes[0..<end].starts(with: "HTTP/".utf8) {
             // A new status line (after a 1xx) starts a new head.
             let parts = String(decoding: bytes[0..<end], as: UTF8.self).split(separator: " ", maxSplits: 2)
             status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
